@@ -1,0 +1,90 @@
+"""The `servicedesk` command: demo, serve, migrate, seed, worker, beat and Django's own commands."""
+
+import argparse
+import os
+import sys
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _serve(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from servicedesk.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
+            self.cfg.set("accesslog", os.environ.get("ACCESS_LOG", None) or None)
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            return application
+
+    Server().run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("demo", "serve"):
+        p = sub.add_parser(name, help="seed demo data and serve" if name == "demo" else "serve")
+        p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        p.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+    sub.add_parser("migrate", help="apply database migrations")
+    seed = sub.add_parser("seed", help="create demo data, or N tickets for benchmarks")
+    seed.add_argument("--tickets", type=int, default=0, help="bulk-create this many tickets")
+    sub.add_parser("createsuperuser", help="create an administrator", add_help=False)
+    sub.add_parser("worker", help="run a Celery worker", add_help=False)
+    sub.add_parser("beat", help="run the Celery schedule", add_help=False)
+    sub.add_parser("manage", help="any Django management command", add_help=False)
+
+    argv = sys.argv[1:] if argv is None else argv
+    args, rest = parser.parse_known_args(argv)
+    _django_setup()
+    if args.command == "migrate":
+        _manage("migrate", "--no-input", *rest)
+    elif args.command == "seed":
+        _manage("migrate", "--no-input", "--verbosity", "0")
+        if args.tickets:
+            _manage("seed_tickets", str(args.tickets))
+        else:
+            _manage("seed_demo")
+    elif args.command == "demo":
+        _manage("migrate", "--no-input", "--verbosity", "0")
+        _manage("seed_demo")
+        print(f"\nservicedesk is running at http://{args.host}:{args.port}/  (Ctrl+C stops it)\n")
+        _serve(args.host, args.port, args.workers, args.threads)
+    elif args.command == "serve":
+        _manage("migrate", "--no-input", "--verbosity", "0")
+        _serve(args.host, args.port, args.workers, args.threads)
+    elif args.command == "createsuperuser":
+        _manage("createsuperuser", *rest)
+    elif args.command in {"worker", "beat"}:
+        from servicedesk.celery import app
+
+        app.start([args.command, "--loglevel=INFO", *rest])
+    elif args.command == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["servicedesk", *rest])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Errors raised by services. Views and the API turn them into responses; nothing is written."""
+
+
+class ServiceError(Exception):
+    """Base for expected, user-facing failures of a service call."""
+
+    status_code = 400
+
+    def __init__(self, errors: dict[str, list[str] | str] | str, *, code: str = "invalid"):
+        if isinstance(errors, str):
+            errors = {"non_field_errors": [errors]}
+        self.errors = {
+            field: [msgs] if isinstance(msgs, str) else list(msgs) for field, msgs in errors.items()
+        }
+        self.code = code
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in self.errors.items())
+
+
+class ValidationFailed(ServiceError):
+    """Input is wrong: each field names its reason."""
+
+    status_code = 400
+
+
+class TransitionNotAllowed(ServiceError):
+    """The action is not allowed from the ticket's current state."""
+
+    status_code = 409
+
+    def __init__(self, errors, *, code: str = "transition_not_allowed"):
+        super().__init__(errors, code=code)
+
+
+class NotPermitted(ServiceError):
+    """The actor may see the object but not do this to it."""
+
+    status_code = 403
+
+    def __init__(self, errors, *, code: str = "permission_denied"):
+        super().__init__(errors, code=code)
+
+
+class StaleVersion(ServiceError):
+    """The object changed since the caller read it."""
+
+    status_code = 412
+
+    def __init__(self, errors="The ticket was changed by someone else; reload it.", *, code="stale"):
+        super().__init__({"If-Match": [errors] if isinstance(errors, str) else errors}, code=code)

@@ -1,0 +1,47 @@
+"""Deferred work: one way to say "run this after commit", whatever runs it.
+
+SERVICEDESK_JOBS picks the runner: "celery" sends the task to the broker; "thread" runs it in an
+in-process worker thread (the embedded default, no extra server); "inline" runs it right after
+commit in the caller's thread (tests).
+"""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+log = logging.getLogger(__name__)
+_executor: ThreadPoolExecutor | None = None
+
+
+def job_enqueue_on_commit(task, *args) -> None:
+    """Run the Celery task `task` with `args` once the current transaction commits."""
+    transaction.on_commit(lambda: _dispatch(task, args))
+
+
+def _dispatch(task, args) -> None:
+    mode = settings.SERVICEDESK_JOBS
+    if mode == "celery":
+        task.delay(*args)
+    elif mode == "inline":
+        task.run(*args)
+    else:
+        _thread_executor().submit(_run_in_thread, task, args)
+
+
+def _thread_executor() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="servicedesk-jobs")
+    return _executor
+
+
+def _run_in_thread(task, args) -> None:
+    close_old_connections()
+    try:
+        task.run(*args)
+    except Exception:  # noqa: BLE001 - the thread must survive; the outbox keeps the row to retry
+        log.exception("background job %s failed; it will be retried by the sweep", task.name)
+    finally:
+        close_old_connections()

@@ -1,0 +1,129 @@
+"""Writing the timeline. Every service that changes a ticket calls exactly one of these."""
+
+from datetime import datetime
+
+from servicedesk.tickets.models import Ticket, TicketEvent
+
+T = TicketEvent.Type
+
+
+def _write(ticket: Ticket, type_: str, actor, at: datetime, *, public=False, body="", **data):
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        type=type_,
+        actor=actor,
+        created_at=at,
+        is_public=public,
+        body=body,
+        data={k: v for k, v in data.items() if v not in (None, "", [], {})},
+    )
+
+
+def change(field: str, old, new) -> dict:
+    return {"field": field, "from": _plain(old), "to": _plain(new)}
+
+
+def _plain(value):
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return str(value)
+
+
+def event_created(ticket: Ticket, actor, at: datetime) -> TicketEvent:
+    return _write(
+        ticket,
+        T.CREATED,
+        actor,
+        at,
+        public=True,
+        channel=ticket.channel,
+        kind=ticket.kind,
+        priority=ticket.priority,
+        group=_plain(ticket.assignment_group),
+    )
+
+
+def event_changed(ticket: Ticket, actor, at: datetime, changes: list[dict], reason="", public=False):
+    return _write(ticket, T.CHANGED, actor, at, public=public, changes=changes, reason=reason)
+
+
+def event_status(ticket: Ticket, actor, at: datetime, *, action: str, old: str, new: str, reason=""):
+    return _write(
+        ticket,
+        T.STATUS,
+        actor,
+        at,
+        public=True,
+        action=action,
+        changes=[change("status", old, new)],
+        reason=reason,
+    )
+
+
+def event_assigned(ticket: Ticket, actor, at: datetime, changes: list[dict], reason=""):
+    return _write(ticket, T.ASSIGNED, actor, at, changes=changes, reason=reason)
+
+
+def event_escalated(ticket: Ticket, actor, at: datetime, *, from_group, to_group, reason: str):
+    return _write(
+        ticket,
+        T.ESCALATED,
+        actor,
+        at,
+        public=True,
+        changes=[change("assignment_group", from_group, to_group)],
+        from_tier=getattr(from_group, "tier", None),
+        to_tier=to_group.tier,
+        reason=reason,
+    )
+
+
+def event_de_escalated(ticket: Ticket, actor, at: datetime, *, from_group, to_group, reason: str):
+    return _write(
+        ticket,
+        T.DE_ESCALATED,
+        actor,
+        at,
+        changes=[change("assignment_group", from_group, to_group)],
+        from_tier=getattr(from_group, "tier", None),
+        to_tier=to_group.tier,
+        reason=reason,
+    )
+
+
+def event_manager_escalated(ticket: Ticket, actor, at: datetime, *, manager, reason: str):
+    return _write(ticket, T.MANAGER_ESCALATED, actor, at, manager=_plain(manager), reason=reason)
+
+
+def event_reclassified(ticket: Ticket, actor, at: datetime, *, old_kind, new_kind, reason: str):
+    return _write(
+        ticket,
+        T.RECLASSIFIED,
+        actor,
+        at,
+        public=True,
+        changes=[change("kind", old_kind, new_kind), change("number", *_numbers(ticket))],
+        reason=reason,
+    )
+
+
+def _numbers(ticket: Ticket) -> tuple[str, str]:
+    return getattr(ticket, "_previous_number", ticket.number), ticket.number
+
+
+def event_comment(ticket: Ticket, actor, at: datetime, *, body: str, public: bool) -> TicketEvent:
+    return _write(ticket, T.COMMENT if public else T.NOTE, actor, at, public=public, body=body)
+
+
+def event_diagnosis(ticket: Ticket, actor, at: datetime, answers: list[dict]) -> TicketEvent:
+    return _write(ticket, T.DIAGNOSIS, actor, at, answers=answers)
+
+
+def event_linked(ticket: Ticket, actor, at: datetime, *, relation: str, other: Ticket, reason=""):
+    return _write(
+        ticket, T.LINKED, actor, at, public=True, relation=relation, ticket=other.number, reason=reason
+    )
+
+
+def event_email(ticket: Ticket, at: datetime, *, to: str, subject: str, template: str):
+    return _write(ticket, T.EMAIL, None, at, to=to, subject=subject, template=template)

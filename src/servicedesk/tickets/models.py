@@ -1,0 +1,282 @@
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.accounts.models import SupportGroup, Tier
+from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
+from servicedesk.tickets.priority import MATRIX_CACHE_KEY, Level, Priority
+from servicedesk.tickets.states import OPEN_STATUSES, CancelReason, HoldReason, Status
+
+
+class Kind(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    SERVICE_REQUEST = "request", _("Service request")
+
+
+NUMBER_PREFIX = {Kind.INCIDENT: "INC", Kind.SERVICE_REQUEST: "REQ"}
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Self-service portal")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+    MONITORING = "monitoring", _("Monitoring")
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TicketQuerySet":
+        """The one visibility rule: staff see the desk's tickets, a requester only their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_desk_staff:
+            return self
+        return self.filter(requester_id=user.pk)
+
+    def open(self) -> "TicketQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Ticket(models.Model):
+    """An incident or a service request, from logging to closure.
+
+    Status changes only through tickets.services and the table in tickets.states.
+    """
+
+    number = models.CharField(max_length=16, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INCIDENT)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    hold_reason = models.CharField(max_length=20, choices=HoldReason.choices, blank=True)
+    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    # What the requester's contact details were when the ticket was logged.
+    requester_name = models.CharField(max_length=200)
+    requester_email = models.EmailField(blank=True)
+    requester_phone = models.CharField(max_length=40, blank=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.PORTAL)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    symptoms = models.TextField(blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT)
+    configuration_item = models.ForeignKey(
+        ConfigurationItem, null=True, blank=True, on_delete=models.PROTECT
+    )
+    impact = models.CharField(max_length=6, choices=Level.choices, default=Level.MEDIUM)
+    urgency = models.CharField(max_length=6, choices=Level.choices, default=Level.MEDIUM)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P3)
+
+    assignment_group = models.ForeignKey(
+        SupportGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.L1)
+    reassignment_count = models.PositiveIntegerField(default=0)
+    escalation_count = models.PositiveIntegerField(default=0)
+    reopen_count = models.PositiveIntegerField(default=0)
+    manager_escalated_at = models.DateTimeField(null=True, blank=True)
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+
+    resolution_code = models.CharField(max_length=30, blank=True)
+    resolution_notes = models.TextField(blank=True)
+    service_restored = models.BooleanField(null=True)
+
+    reported_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    # Bumped by every write; the API's ETag, so a stale edit gets 412, not an overwrite.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The agent's queue: a group's open tickets by priority then age.
+            models.Index(
+                fields=["assignment_group", "priority", "created_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_queue_idx",
+            ),
+            models.Index(
+                fields=["assignee", "priority", "created_at"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_assignee_idx",
+            ),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
+            models.Index(fields=["status", "-updated_at"], name="ticket_status_updated_idx"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+
+class TicketEvent(models.Model):
+    """One row of a ticket's append-only timeline: a change, a comment, a note, an escalation…
+
+    It is the audit trail, the log of steps taken and the communication history at once.
+    """
+
+    class Type(models.TextChoices):
+        CREATED = "created", _("Logged")
+        CHANGED = "changed", _("Changed")
+        STATUS = "status", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        ESCALATED = "escalated", _("Escalated")
+        DE_ESCALATED = "de_escalated", _("De-escalated")
+        MANAGER_ESCALATED = "manager_escalated", _("Escalated to the manager")
+        RECLASSIFIED = "reclassified", _("Reclassified")
+        COMMENT = "comment", _("Reply")
+        NOTE = "note", _("Internal note")
+        DIAGNOSIS = "diagnosis", _("Diagnosis")
+        LINKED = "linked", _("Linked")
+        EMAIL = "email", _("Email sent")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # Public rows reach the requester; internal notes and staff-only changes never do.
+    is_public = models.BooleanField(default=False)
+    body = models.TextField(blank=True)
+    # {"changes": [{"field", "from", "to"}], "reason": str, ...} — the what and the why.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Never the uploaded name: it could collide, traverse or carry a script extension.
+    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to a comment or note; served only as a download to those who see it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        TicketEvent, on_delete=models.CASCADE, related_name="attachments", null=True
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def safe_name(self) -> str:
+        return PurePosixPath(self.original_name.replace("\\", "/")).name or "attachment"
+
+
+class DiagnosisAnswer(models.Model):
+    """An answer to one of the category's diagnostic questions, recorded during diagnosis."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="diagnosis")
+    question = models.ForeignKey(DiagnosticQuestion, on_delete=models.PROTECT)
+    question_text = models.CharField(max_length=250)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["question__position", "question_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "question"], name="diagnosis_one_per_question")
+        ]
+
+
+class TierStint(models.Model):
+    """A stretch of time a ticket spent with one support group (and so at one tier)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tier_stints")
+    group = models.ForeignKey(SupportGroup, on_delete=models.PROTECT, related_name="+")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+
+class PriorityMatrixCell(models.Model):
+    """An edit of the impact × urgency → priority matrix (cells not present keep ITIL's default)."""
+
+    impact = models.CharField(max_length=6, choices=Level.choices)
+    urgency = models.CharField(max_length=6, choices=Level.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "urgency"], name="priority_cell_unique")
+        ]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(MATRIX_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(MATRIX_CACHE_KEY)
+        return result

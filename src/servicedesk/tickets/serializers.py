@@ -1,0 +1,277 @@
+"""API shapes of tickets. Input serializers validate types; services validate the rules."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from servicedesk.accounts.models import SupportGroup, User
+from servicedesk.catalog.models import Category, ConfigurationItem, Service
+from servicedesk.tickets.models import Attachment, Channel, Kind, Ticket, TicketEvent
+from servicedesk.tickets.priority import Level
+from servicedesk.tickets.selectors import actions_available
+from servicedesk.tickets.services import ResolutionCode
+from servicedesk.tickets.states import CancelReason, HoldReason
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class GroupRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    tier = serializers.IntegerField()
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    requester = PersonSerializer(read_only=True)
+    assignment_group = GroupRefSerializer(read_only=True, allow_null=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+    category = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "url",
+            "kind",
+            "status",
+            "hold_reason",
+            "title",
+            "priority",
+            "impact",
+            "urgency",
+            "tier",
+            "requester",
+            "requester_name",
+            "category",
+            "assignment_group",
+            "assignee",
+            "channel",
+            "reported_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_category(self, ticket) -> dict | None:
+        if ticket.category is None:
+            return None
+        return {"id": ticket.category_id, "path": ticket.category.path}
+
+    def get_url(self, ticket) -> str:
+        return f"/api/tickets/{ticket.number}/"
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    service = serializers.SerializerMethodField()
+    configuration_item = serializers.SerializerMethodField()
+    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    children = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    etag = serializers.CharField(read_only=True)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [
+            *TicketListSerializer.Meta.fields,
+            "description",
+            "symptoms",
+            "requester_email",
+            "requester_phone",
+            "service",
+            "configuration_item",
+            "cancel_reason",
+            "resolution_code",
+            "resolution_notes",
+            "service_restored",
+            "parent",
+            "children",
+            "duplicate_of",
+            "reassignment_count",
+            "escalation_count",
+            "reopen_count",
+            "manager_escalated_at",
+            "first_response_at",
+            "assigned_at",
+            "resolved_at",
+            "closed_at",
+            "cancelled_at",
+            "version",
+            "etag",
+            "actions",
+        ]
+
+    def get_service(self, ticket) -> dict | None:
+        return {"id": ticket.service_id, "name": ticket.service.name} if ticket.service else None
+
+    def get_configuration_item(self, ticket) -> dict | None:
+        ci = ticket.configuration_item
+        return {"id": ci.pk, "name": ci.name} if ci else None
+
+    def get_children(self, ticket) -> list[str]:
+        return list(ticket.children.order_by("id").values_list("number", flat=True))
+
+    def get_actions(self, ticket) -> list[str]:
+        return [str(a) for a in actions_available(ticket=ticket, user=self.context["request"].user)]
+
+
+def _active(model):
+    return model.objects.filter(is_active=True)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.INCIDENT)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    symptoms = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), required=False)
+    configuration_item = serializers.PrimaryKeyRelatedField(
+        queryset=ConfigurationItem.objects.all(), required=False
+    )
+    impact = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
+    urgency = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    reported_at = serializers.DateTimeField(required=False)
+    requester = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+    assignment_group = serializers.PrimaryKeyRelatedField(
+        queryset=SupportGroup.objects.all(), required=False
+    )
+    parent = serializers.SlugRelatedField(
+        slug_field="number", queryset=Ticket.objects.all(), required=False
+    )
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    symptoms = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    configuration_item = serializers.PrimaryKeyRelatedField(
+        queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Level.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if not set(attrs) - {"reason"}:
+            raise serializers.ValidationError({"non_field_errors": ["Send at least one field to change."]})
+        return attrs
+
+
+class NoInputSerializer(serializers.Serializer):
+    pass
+
+
+class AssignSerializer(serializers.Serializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=SupportGroup.objects.all(), required=False)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HoldSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=HoldReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EscalateSerializer(serializers.Serializer):
+    to_group = serializers.PrimaryKeyRelatedField(queryset=SupportGroup.objects.all())
+    reason = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution_code = serializers.ChoiceField(choices=ResolutionCode.CHOICES)
+    resolution_notes = serializers.CharField()
+    service_restored = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=CancelReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="number", queryset=Ticket.objects.all(), required=False
+    )
+
+
+class ReclassifySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    reason = serializers.CharField()
+
+
+class DuplicateSerializer(serializers.Serializer):
+    of = serializers.SlugRelatedField(slug_field="number", queryset=Ticket.objects.all())
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ParentSerializer(serializers.Serializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="number", queryset=Ticket.objects.all(), allow_null=True
+    )
+
+
+class DiagnosisSerializer(serializers.Serializer):
+    answers = serializers.DictField(child=serializers.CharField(allow_blank=True))
+
+    def validate_answers(self, value):
+        bad = [key for key in value if not str(key).isdigit()]
+        if bad:
+            raise serializers.ValidationError(f"Keys are question ids; not: {', '.join(bad)}.")
+        return {int(k): v for k, v in value.items()}
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="safe_name")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "is_public", "created_at", "download_url"]
+
+    def get_download_url(self, attachment) -> str:
+        number = self.context.get("ticket_number") or attachment.ticket.number
+        return f"/api/tickets/{number}/attachments/{attachment.pk}/download/"
+
+
+class TimelineEventSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "type", "created_at", "actor", "is_public", "body", "data", "attachments"]
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    public = serializers.BooleanField(default=True)
+    files = serializers.ListField(
+        child=serializers.FileField(max_length=255, allow_empty_file=False),
+        required=False,
+        default=list,
+        help_text=f"Each at most {settings.SERVICEDESK_MAX_ATTACHMENT_BYTES // 1024 // 1024} MB.",
+    )
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField(max_length=255, allow_empty_file=False)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    public = serializers.BooleanField(default=True)

@@ -1,0 +1,102 @@
+"""The ticket lifecycle: states, actions and the one transition table.
+
+No other code assigns `Ticket.status`; services ask `next_status()` and the UI and API derive the
+actions they offer from `TRANSITIONS`.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.core.errors import TransitionNotAllowed
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD})
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED})
+
+
+class HoldReason(models.TextChoices):
+    AWAITING_CALLER = "awaiting_caller", _("Awaiting caller")
+    AWAITING_VENDOR = "awaiting_vendor", _("Awaiting vendor")
+    AWAITING_CHANGE = "awaiting_change", _("Awaiting change")
+
+
+class CancelReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("Duplicate")
+    NOT_AN_INCIDENT = "not_an_incident", _("Not an incident")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+
+
+class Action(models.TextChoices):
+    ASSIGN = "assign", _("Assign")
+    START = "start", _("Start work")
+    HOLD = "hold", _("Put on hold")
+    RESUME = "resume", _("Resume")
+    REQUESTER_REPLY = "requester_reply", _("Requester replied")
+    ESCALATE = "escalate", _("Escalate")
+    DE_ESCALATE = "de_escalate", _("De-escalate")
+    RESOLVE = "resolve", _("Resolve")
+    CONFIRM = "confirm", _("Confirm resolution")
+    REOPEN = "reopen", _("Reopen")
+    CLOSE = "close", _("Close")
+    CANCEL = "cancel", _("Cancel")
+
+
+_S = Status
+_WORKING = (_S.NEW, _S.ASSIGNED, _S.IN_PROGRESS)
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    **{(s, Action.ASSIGN): _S.ASSIGNED for s in _WORKING},
+    (_S.ON_HOLD, Action.ASSIGN): _S.ON_HOLD,
+    (_S.NEW, Action.START): _S.IN_PROGRESS,
+    (_S.ASSIGNED, Action.START): _S.IN_PROGRESS,
+    (_S.ASSIGNED, Action.HOLD): _S.ON_HOLD,
+    (_S.IN_PROGRESS, Action.HOLD): _S.ON_HOLD,
+    (_S.ON_HOLD, Action.RESUME): _S.IN_PROGRESS,
+    (_S.ON_HOLD, Action.REQUESTER_REPLY): _S.IN_PROGRESS,
+    **{(s, Action.ESCALATE): _S.ASSIGNED for s in _WORKING},
+    **{(s, Action.DE_ESCALATE): _S.ASSIGNED for s in _WORKING},
+    **{(s, Action.RESOLVE): _S.RESOLVED for s in OPEN_STATUSES},
+    (_S.RESOLVED, Action.CONFIRM): _S.CLOSED,
+    (_S.RESOLVED, Action.REOPEN): _S.IN_PROGRESS,
+    (_S.RESOLVED, Action.CLOSE): _S.CLOSED,
+    **{(s, Action.CANCEL): _S.CANCELLED for s in OPEN_STATUSES},
+}
+
+# Actions a requester may take on their own ticket; every other action is for desk staff.
+REQUESTER_ACTIONS = frozenset({Action.CONFIRM, Action.REOPEN, Action.CANCEL})
+# Actions that happen as a consequence of something else and are never offered as a button.
+IMPLICIT_ACTIONS = frozenset({Action.REQUESTER_REPLY})
+
+
+def next_status(current: str, action: str) -> Status:
+    """The status `action` leads to from `current`, or TransitionNotAllowed naming both."""
+    try:
+        return TRANSITIONS[(Status(current), Action(action))]
+    except (KeyError, ValueError):
+        raise TransitionNotAllowed(
+            {
+                "action": [
+                    _("'%(action)s' is not allowed while the ticket is %(status)s.")
+                    % {"action": action, "status": Status(current).label if current in Status.values else current}
+                ]
+            }
+        ) from None
+
+
+def actions_from(current: str) -> list[Action]:
+    """Every explicit action the table allows from `current`, in declaration order."""
+    return [
+        action
+        for (status, action) in TRANSITIONS
+        if status == current and action not in IMPLICIT_ACTIONS
+    ]
