@@ -35,7 +35,9 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.REQUESTER)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
-        _("preferred language"), max_length=8, choices=[("en", "English"), ("ro", "Română")],
+        _("preferred language"),
+        max_length=8,
+        choices=[("en", "English"), ("ro", "Română")],
         default="en",
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Bucharest")

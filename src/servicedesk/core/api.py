@@ -117,8 +117,7 @@ def idempotent_create(request, create):
     if len(key) > 200:
         raise exceptions.ValidationError({"Idempotency-Key": ["At most 200 characters."]})
     fingerprint = hashlib.sha256(
-        json.dumps(request.data, sort_keys=True, default=str).encode()
-        + request.path.encode()
+        json.dumps(request.data, sort_keys=True, default=str).encode() + request.path.encode()
     ).hexdigest()
     existing = _stored_response(request.user, key, fingerprint)
     if existing is not None:
@@ -157,4 +156,6 @@ def _stored_response(user, key: str, fingerprint: str):
 
 
 def not_found_response():
-    return Response({"detail": "Not found.", "code": "not_found", "errors": {}}, status.HTTP_404_NOT_FOUND)
+    return Response(
+        {"detail": "Not found.", "code": "not_found", "errors": {}}, status.HTTP_404_NOT_FOUND
+    )

@@ -35,29 +35,32 @@ def data_dir_secret_key(data_dir: Path) -> str:
 
 
 def parse_email_url(url: str) -> dict:
-    """EMAIL_URL: console://, locmem://, dummy://, file:///path, smtp[s]://user:pass@host:port."""
+    """EMAIL_URL → Django's MAILERS["default"].
+
+    console://, locmem://, dummy://, file:///path, smtp[s]://user:pass@host:port[?tls=1].
+    """
     parsed = urlparse(url)
     scheme = parsed.scheme
-    if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    if scheme == "dummy":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    backends = "django.core.mail.backends"
+    if scheme in {"console", "locmem", "dummy"}:
+        return {"BACKEND": f"{backends}.{scheme}.EmailBackend"}
     if scheme == "file":
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": parsed.path,
+            "BACKEND": f"{backends}.filebased.EmailBackend",
+            "OPTIONS": {"file_path": parsed.path},
         }
     if scheme in {"smtp", "smtps"}:
         query = parse_qs(parsed.query)
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parsed.hostname or "localhost",
-            "EMAIL_PORT": parsed.port or (465 if scheme == "smtps" else 25),
-            "EMAIL_HOST_USER": unquote(parsed.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
-            "EMAIL_USE_SSL": scheme == "smtps",
-            "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in {"1", "true"},
+            "BACKEND": f"{backends}.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parsed.hostname or "localhost",
+                "port": parsed.port or (465 if scheme == "smtps" else 25),
+                "username": unquote(parsed.username or ""),
+                "password": unquote(parsed.password or ""),
+                "use_ssl": scheme == "smtps",
+                "use_tls": query.get("tls", ["0"])[0] in {"1", "true"},
+                "timeout": 20,
+            },
         }
     raise ValueError(f"EMAIL_URL: unsupported scheme {scheme!r}")

@@ -49,5 +49,7 @@ class StaleVersion(ServiceError):
 
     status_code = 412
 
-    def __init__(self, errors="The ticket was changed by someone else; reload it.", *, code="stale"):
+    def __init__(
+        self, errors="The ticket was changed by someone else; reload it.", *, code="stale"
+    ):
         super().__init__({"If-Match": [errors] if isinstance(errors, str) else errors}, code=code)

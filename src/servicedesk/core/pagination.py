@@ -45,7 +45,9 @@ class KeysetPagination(BasePagination):
                 )
             fields.append(f"-{field}" if desc else field)
         if not any(f.lstrip("-") == self.tiebreak for f in fields):
-            fields.append(f"-{self.tiebreak}" if fields and fields[0].startswith("-") else self.tiebreak)
+            fields.append(
+                f"-{self.tiebreak}" if fields and fields[0].startswith("-") else self.tiebreak
+            )
         return fields
 
     def paginate_queryset(self, queryset, request, view=None):

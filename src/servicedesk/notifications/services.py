@@ -6,6 +6,7 @@ from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.handler import DEFAULT_MAILER_ALIAS
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -80,8 +81,11 @@ def outbox_message_deliver(*, message_id: int) -> bool:
                 body=message.body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[message.recipient],
-                headers={"Auto-Submitted": "auto-generated", "X-Servicedesk-Message": message.dedup_key},
-            ).send()
+                headers={
+                    "Auto-Submitted": "auto-generated",
+                    "X-Servicedesk-Message": message.dedup_key,
+                },
+            ).send(using=DEFAULT_MAILER_ALIAS)
         except (SMTPException, OSError) as error:
             message.last_error = f"{type(error).__name__}: {error}"
             if message.attempts >= MAX_ATTEMPTS:

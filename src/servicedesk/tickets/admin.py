@@ -18,7 +18,15 @@ class TicketEventInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     """Read-only: tickets change only through the lifecycle services (console and API)."""
 
-    list_display = ["number", "title", "kind", "status", "priority", "assignment_group", "created_at"]
+    list_display = [
+        "number",
+        "title",
+        "kind",
+        "status",
+        "priority",
+        "assignment_group",
+        "created_at",
+    ]
     list_filter = ["kind", "status", "priority", "channel", "assignment_group"]
     search_fields = ["number", "title", "requester_name", "requester_email"]
     list_select_related = ["assignment_group"]

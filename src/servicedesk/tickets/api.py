@@ -144,15 +144,21 @@ ACTIONS = [
         "Assign to a group of the same tier and/or a person.",
     ),
     ActionSpec(
-        "start", s.NoInputSerializer, lambda t, u, d: services.ticket_start(ticket=t, actor=u),
+        "start",
+        s.NoInputSerializer,
+        lambda t, u, d: services.ticket_start(ticket=t, actor=u),
         "Begin work (takes the ticket if it has no assignee).",
     ),
     ActionSpec(
-        "hold", s.HoldSerializer, lambda t, u, d: services.ticket_hold(ticket=t, actor=u, **d),
+        "hold",
+        s.HoldSerializer,
+        lambda t, u, d: services.ticket_hold(ticket=t, actor=u, **d),
         "Put on hold awaiting the caller, a vendor or a change.",
     ),
     ActionSpec(
-        "resume", s.NoInputSerializer, lambda t, u, d: services.ticket_resume(ticket=t, actor=u),
+        "resume",
+        s.NoInputSerializer,
+        lambda t, u, d: services.ticket_resume(ticket=t, actor=u),
         "Resume work on a ticket on hold.",
     ),
     ActionSpec(
@@ -180,11 +186,15 @@ ACTIONS = [
         "Resolve (incidents need service_restored=true).",
     ),
     ActionSpec(
-        "confirm", s.NoInputSerializer, lambda t, u, d: services.ticket_confirm(ticket=t, actor=u),
+        "confirm",
+        s.NoInputSerializer,
+        lambda t, u, d: services.ticket_confirm(ticket=t, actor=u),
         "The requester confirms the resolution; the ticket closes.",
     ),
     ActionSpec(
-        "reopen", s.ReasonSerializer, lambda t, u, d: services.ticket_reopen(ticket=t, actor=u, **d),
+        "reopen",
+        s.ReasonSerializer,
+        lambda t, u, d: services.ticket_reopen(ticket=t, actor=u, **d),
         "Reject the resolution within the reopen window.",
     ),
     ActionSpec(
@@ -194,7 +204,9 @@ ACTIONS = [
         "Close a resolved ticket.",
     ),
     ActionSpec(
-        "cancel", s.CancelSerializer, lambda t, u, d: services.ticket_cancel(ticket=t, actor=u, **d),
+        "cancel",
+        s.CancelSerializer,
+        lambda t, u, d: services.ticket_cancel(ticket=t, actor=u, **d),
         "Cancel as duplicate, not an incident, or withdrawn.",
     ),
     ActionSpec(
@@ -283,7 +295,9 @@ class TicketCommentsView(APIView):
             }
         serializer = s.CommentInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        event = services.ticket_comment(ticket=ticket, actor=request.user, **serializer.validated_data)
+        event = services.ticket_comment(
+            ticket=ticket, actor=request.user, **serializer.validated_data
+        )
         context = {"ticket_number": ticket.number}
         return Response(s.TimelineEventSerializer(event, context=context).data, status=201)
 

@@ -43,11 +43,15 @@ def event_created(ticket: Ticket, actor, at: datetime) -> TicketEvent:
     )
 
 
-def event_changed(ticket: Ticket, actor, at: datetime, changes: list[dict], reason="", public=False):
+def event_changed(
+    ticket: Ticket, actor, at: datetime, changes: list[dict], reason="", public=False
+):
     return _write(ticket, T.CHANGED, actor, at, public=public, changes=changes, reason=reason)
 
 
-def event_status(ticket: Ticket, actor, at: datetime, *, action: str, old: str, new: str, reason=""):
+def event_status(
+    ticket: Ticket, actor, at: datetime, *, action: str, old: str, new: str, reason=""
+):
     return _write(
         ticket,
         T.STATUS,
@@ -121,7 +125,14 @@ def event_diagnosis(ticket: Ticket, actor, at: datetime, answers: list[dict]) ->
 
 def event_linked(ticket: Ticket, actor, at: datetime, *, relation: str, other: Ticket, reason=""):
     return _write(
-        ticket, T.LINKED, actor, at, public=True, relation=relation, ticket=other.number, reason=reason
+        ticket,
+        T.LINKED,
+        actor,
+        at,
+        public=True,
+        relation=relation,
+        ticket=other.number,
+        reason=reason,
     )
 
 

@@ -20,7 +20,9 @@ def _ids(name: str, raw: str) -> list[int]:
 def _moment(name: str, raw: str) -> datetime:
     value = parse_datetime(raw)
     if value is None:
-        raise ValidationError({name: ["Give an ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z."]})
+        raise ValidationError(
+            {name: ["Give an ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z."]}
+        )
     return value
 
 

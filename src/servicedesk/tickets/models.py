@@ -243,7 +243,9 @@ class DiagnosisAnswer(models.Model):
     class Meta:
         ordering = ["question__position", "question_id"]
         constraints = [
-            models.UniqueConstraint(fields=["ticket", "question"], name="diagnosis_one_per_question")
+            models.UniqueConstraint(
+                fields=["ticket", "question"], name="diagnosis_one_per_question"
+            )
         ]
 
 

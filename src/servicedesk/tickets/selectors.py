@@ -12,7 +12,14 @@ from servicedesk.tickets.models import Attachment, Ticket, TicketEvent, TierStin
 from servicedesk.tickets.permissions import can_perform, can_see_internal
 from servicedesk.tickets.states import OPEN_STATUSES, Action, actions_from
 
-LIST_RELATED = ("requester", "category", "category__parent", "service", "assignment_group", "assignee")
+LIST_RELATED = (
+    "requester",
+    "category",
+    "category__parent",
+    "service",
+    "assignment_group",
+    "assignee",
+)
 
 
 def tickets_visible(*, user) -> QuerySet[Ticket]:

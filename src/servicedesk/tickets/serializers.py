@@ -164,7 +164,9 @@ class TicketUpdateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not set(attrs) - {"reason"}:
-            raise serializers.ValidationError({"non_field_errors": ["Send at least one field to change."]})
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send at least one field to change."]}
+            )
         return attrs
 
 

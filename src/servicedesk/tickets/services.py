@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import Role, SupportGroup, User
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
-from servicedesk.core.errors import NotPermitted, StaleVersion, TransitionNotAllowed, ValidationFailed
+from servicedesk.core.errors import (
+    NotPermitted,
+    StaleVersion,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from servicedesk.core.sequences import sequence_next
 from servicedesk.notifications.services import email_enqueue
 from servicedesk.tickets import events
@@ -200,7 +205,9 @@ def _save(ticket: Ticket, now: datetime, fields: list[str]) -> None:
 
 def _require(actor: User, ticket: Ticket, action: str) -> None:
     if not can_perform(actor, ticket, action):
-        raise NotPermitted(_("You may not %(action)s this ticket.") % {"action": Action(action).label.lower()})
+        raise NotPermitted(
+            _("You may not %(action)s this ticket.") % {"action": Action(action).label.lower()}
+        )
 
 
 def _transition(ticket: Ticket, actor: User, action: str, now: datetime, *, reason="") -> str:
@@ -208,7 +215,9 @@ def _transition(ticket: Ticket, actor: User, action: str, now: datetime, *, reas
     old = ticket.status
     ticket.status = next_status(old, action)
     if ticket.status != old:
-        events.event_status(ticket, actor, now, action=action, old=old, new=ticket.status, reason=reason)
+        events.event_status(
+            ticket, actor, now, action=action, old=old, new=ticket.status, reason=reason
+        )
     return old
 
 
@@ -224,7 +233,9 @@ def ticket_update(
     if unknown:
         raise ValidationFailed({name: _("This field cannot be changed.") for name in unknown})
     if not ticket.is_open:
-        raise TransitionNotAllowed({"status": _("A ticket that is no longer open cannot be edited.")})
+        raise TransitionNotAllowed(
+            {"status": _("A ticket that is no longer open cannot be edited.")}
+        )
     errors: dict[str, str] = {}
     if "title" in changes and not (changes["title"] or "").strip():
         errors["title"] = _("A title is required.")
@@ -304,7 +315,10 @@ def _assignee_errors(group: SupportGroup | None, assignee: User | None) -> dict[
     if not assignee.is_active or not assignee.is_desk_staff:
         return {"assignee": _("Tickets can be assigned only to active desk staff.")}
     if group is not None and not group.members.filter(pk=assignee.pk).exists():
-        return {"assignee": _("%(person)s is not a member of %(group)s.") % {"person": assignee, "group": group.name}}
+        return {
+            "assignee": _("%(person)s is not a member of %(group)s.")
+            % {"person": assignee, "group": group.name}
+        }
     return {}
 
 
@@ -373,7 +387,9 @@ def ticket_start(*, ticket: Ticket, actor: User) -> Ticket:
     return ticket
 
 
-def _escalation_target_errors(ticket: Ticket, to_group: SupportGroup | None, reason: str, *, up: bool):
+def _escalation_target_errors(
+    ticket: Ticket, to_group: SupportGroup | None, reason: str, *, up: bool
+):
     errors: dict[str, str] = {}
     if to_group is None or not to_group.is_active:
         errors["to_group"] = _("Choose an active support group.")
@@ -407,13 +423,28 @@ def ticket_escalate(*, ticket: Ticket, actor: User, to_group: SupportGroup, reas
     _move_to_group(ticket, to_group, now)
     ticket.assignee = None
     ticket.escalation_count += 1
-    _save(ticket, now, ["status", "assignment_group", "tier", "assignee", "reassignment_count", "escalation_count"])
-    events.event_escalated(ticket, actor, now, from_group=from_group, to_group=to_group, reason=reason)
+    _save(
+        ticket,
+        now,
+        [
+            "status",
+            "assignment_group",
+            "tier",
+            "assignee",
+            "reassignment_count",
+            "escalation_count",
+        ],
+    )
+    events.event_escalated(
+        ticket, actor, now, from_group=from_group, to_group=to_group, reason=reason
+    )
     return ticket
 
 
 @transaction.atomic
-def ticket_de_escalate(*, ticket: Ticket, actor: User, to_group: SupportGroup, reason: str) -> Ticket:
+def ticket_de_escalate(
+    *, ticket: Ticket, actor: User, to_group: SupportGroup, reason: str
+) -> Ticket:
     """Send the ticket back to a lower tier (e.g. the fix is known and L1 can apply it)."""
     ticket = _lock(ticket)
     _require(actor, ticket, Action.DE_ESCALATE)
@@ -427,7 +458,9 @@ def ticket_de_escalate(*, ticket: Ticket, actor: User, to_group: SupportGroup, r
     _move_to_group(ticket, to_group, now)
     ticket.assignee = None
     _save(ticket, now, ["status", "assignment_group", "tier", "assignee", "reassignment_count"])
-    events.event_de_escalated(ticket, actor, now, from_group=from_group, to_group=to_group, reason=reason)
+    events.event_de_escalated(
+        ticket, actor, now, from_group=from_group, to_group=to_group, reason=reason
+    )
     return ticket
 
 
@@ -520,7 +553,9 @@ def ticket_resolve(
     next_status(ticket.status, Action.RESOLVE)
     errors: dict[str, str] = {}
     if resolution_code not in ResolutionCode.VALUES:
-        errors["resolution_code"] = _("Must be one of: %s.") % ", ".join(sorted(ResolutionCode.VALUES))
+        errors["resolution_code"] = _("Must be one of: %s.") % ", ".join(
+            sorted(ResolutionCode.VALUES)
+        )
     if not (resolution_notes or "").strip():
         errors["resolution_notes"] = _("Describe what was done to resolve the ticket.")
     if ticket.kind == Kind.INCIDENT and service_restored is not True:
@@ -529,7 +564,9 @@ def ticket_resolve(
         raise ValidationFailed(errors)
     now = timezone.now()
     _resolve(ticket, actor, now, resolution_code, resolution_notes.strip(), service_restored)
-    for child in ticket.children.select_for_update().filter(status__in=OPEN_STATUSES).order_by("id"):
+    for child in (
+        ticket.children.select_for_update().filter(status__in=OPEN_STATUSES).order_by("id")
+    ):
         # The parent's fix is the children's fix, whichever group holds them.
         notes = _("Resolved with parent %(number)s: %(notes)s") % {
             "number": ticket.number,
@@ -550,7 +587,14 @@ def _resolve(ticket, actor, now, resolution_code, resolution_notes, service_rest
     _save(
         ticket,
         now,
-        ["status", "resolution_code", "resolution_notes", "service_restored", "resolved_at", "hold_reason"],
+        [
+            "status",
+            "resolution_code",
+            "resolution_notes",
+            "service_restored",
+            "resolved_at",
+            "hold_reason",
+        ],
     )
     TierStint.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
     _notify_requester(
@@ -584,7 +628,9 @@ def ticket_close(*, ticket: Ticket, actor: User | None, reason: str = "") -> Tic
     return _close(ticket, actor, Action.CLOSE, timezone.now(), reason=reason)
 
 
-def _close(ticket: Ticket, actor: User | None, action: str, now: datetime, reason: str = "") -> Ticket:
+def _close(
+    ticket: Ticket, actor: User | None, action: str, now: datetime, reason: str = ""
+) -> Ticket:
     _transition(ticket, actor, action, now, reason=reason)
     ticket.closed_at = now
     _save(ticket, now, ["status", "closed_at"])
@@ -603,9 +649,7 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     if not reason or not reason.strip():
         errors["reason"] = _("Say why the ticket is not resolved.")
     if not is_staff_member(actor) and now > reopen_deadline(ticket):
-        errors["status"] = _(
-            "The time to reopen this ticket has passed; please report a new one."
-        )
+        errors["status"] = _("The time to reopen this ticket has passed; please report a new one.")
     if errors:
         raise ValidationFailed(errors)
     _transition(ticket, actor, Action.REOPEN, now, reason=reason)
@@ -733,7 +777,11 @@ def ticket_comment(
         )
     is_requester = actor.pk == ticket.requester_id
     fields: list[str] = []
-    if is_requester and ticket.status == Status.ON_HOLD and ticket.hold_reason == HoldReason.AWAITING_CALLER:
+    if (
+        is_requester
+        and ticket.status == Status.ON_HOLD
+        and ticket.hold_reason == HoldReason.AWAITING_CALLER
+    ):
         _resume(ticket, actor, Action.REQUESTER_REPLY, now)
         return event
     if public and not is_requester and is_staff_member(actor):
@@ -773,7 +821,9 @@ def ticket_diagnosis_record(*, ticket: Ticket, actor: User, answers: dict[int, s
     if not can_edit(actor, ticket):
         raise NotPermitted(_("You may not record a diagnosis on this ticket."))
     if ticket.category_id is None:
-        raise ValidationFailed({"category": _("Categorise the ticket before recording a diagnosis.")})
+        raise ValidationFailed(
+            {"category": _("Categorise the ticket before recording a diagnosis.")}
+        )
     questions = {q.pk: q for q in DiagnosticQuestion.objects.filter(category_id=ticket.category_id)}
     errors: dict[str, str] = {}
     for question_id, answer in answers.items():
@@ -833,7 +883,11 @@ def _notify(ticket: Ticket, person: User, template: str, *, key: str, context=No
     )
     if message is not None:
         events.event_email(
-            ticket, message.created_at, to=message.recipient, subject=message.subject, template=template
+            ticket,
+            message.created_at,
+            to=message.recipient,
+            subject=message.subject,
+            template=template,
         )
 
 
@@ -863,7 +917,12 @@ def requester_find_or_create(*, actor: User, name: str, email: str = "", phone: 
         n += 1
         username = f"{base[:140]}{n}"
     person = User(
-        username=username, email=email, first_name=first, last_name=last, phone=phone.strip(), role=Role.REQUESTER
+        username=username,
+        email=email,
+        first_name=first,
+        last_name=last,
+        phone=phone.strip(),
+        role=Role.REQUESTER,
     )
     person.set_unusable_password()
     person.save()

@@ -87,7 +87,10 @@ def next_status(current: str, action: str) -> Status:
             {
                 "action": [
                     _("'%(action)s' is not allowed while the ticket is %(status)s.")
-                    % {"action": action, "status": Status(current).label if current in Status.values else current}
+                    % {
+                        "action": action,
+                        "status": Status(current).label if current in Status.values else current,
+                    }
                 ]
             }
         ) from None
