@@ -17,9 +17,15 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
 
 class Counter(models.Model):
     """A named monotonic counter, for databases without sequences (SQLite)."""
 
     name = models.CharField(max_length=50, primary_key=True)
     value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -186,13 +186,13 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at", "id"])]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Timeline events are append-only.")
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -261,6 +261,9 @@ class TierStint(models.Model):
     class Meta:
         ordering = ["started_at", "id"]
 
+    def __str__(self) -> str:
+        return f"L{self.tier} {self.started_at:%Y-%m-%d %H:%M}"
+
 
 class PriorityMatrixCell(models.Model):
     """An edit of the impact × urgency → priority matrix (cells not present keep ITIL's default)."""
@@ -273,6 +276,9 @@ class PriorityMatrixCell(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["impact", "urgency"], name="priority_cell_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.impact} × {self.urgency} → P{self.priority}"
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)

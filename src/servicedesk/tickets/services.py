@@ -338,9 +338,12 @@ def ticket_assign(
     errors: dict[str, str] = {}
     if group is None:
         errors["group"] = _("Choose a support group.")
-    elif group.pk != ticket.assignment_group_id and ticket.assignment_group_id is not None:
-        if group.tier != ticket.tier:
-            errors["group"] = _("That group is at another tier: escalate or de-escalate instead.")
+    elif (
+        group.pk != ticket.assignment_group_id
+        and ticket.assignment_group_id is not None
+        and group.tier != ticket.tier
+    ):
+        errors["group"] = _("That group is at another tier: escalate or de-escalate instead.")
     if group is not None and not group.is_active:
         errors["group"] = _("This group is not active.")
     errors |= _assignee_errors(group, assignee)
