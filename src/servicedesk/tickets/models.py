@@ -248,6 +248,9 @@ class DiagnosisAnswer(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.question_text}: {self.answer}"
+
 
 class TierStint(models.Model):
     """A stretch of time a ticket spent with one support group (and so at one tier)."""
