@@ -9,3 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 app = Celery("servicedesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule(sender, **kwargs):
+    from servicedesk.core.scheduler import beat_schedule
+
+    sender.conf.beat_schedule = beat_schedule()

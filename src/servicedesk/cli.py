@@ -18,6 +18,16 @@ def _manage(*args: str) -> None:
     call_command(*args)
 
 
+def _post_worker_init(worker) -> None:
+    """Without a broker, each web worker runs the periodic jobs itself (they are safe to overlap)."""
+    from django.conf import settings
+
+    if settings.SERVICEDESK_JOBS == "thread":
+        from servicedesk.core.scheduler import embedded_scheduler_start
+
+        embedded_scheduler_start()
+
+
 def _serve(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -31,6 +41,7 @@ def _serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread" if threads > 1 else "sync")
             self.cfg.set("accesslog", os.environ.get("ACCESS_LOG", None) or None)
             self.cfg.set("timeout", 60)
+            self.cfg.set("post_worker_init", _post_worker_init)
 
         def load(self):
             return application

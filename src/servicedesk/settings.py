@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "servicedesk.catalog",
     "servicedesk.tickets",
     "servicedesk.notifications",
+    "servicedesk.sla",
     "servicedesk.web",
 ]
 
@@ -149,6 +150,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Days after resolution during which a requester may reject the fix (a reopen).
 SERVICEDESK_REOPEN_WINDOW_DAYS = env_int("SERVICEDESK_REOPEN_WINDOW_DAYS", 7)
+# A resolved ticket nobody confirms or rejects closes after this many business days of the
+# desk calendar (never a major incident).
+SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS = env_int("SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS", 3)
+SERVICEDESK_DESK_CALENDAR = os.environ.get("SERVICEDESK_DESK_CALENDAR", "Office hours")
 SERVICEDESK_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 DEFAULT_FROM_EMAIL = SERVICEDESK_FROM_EMAIL
 

@@ -9,6 +9,7 @@ import base64
 import json
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -26,6 +27,7 @@ class KeysetPagination(BasePagination):
     ordering_fields: dict[str, str] = {}
     default_ordering: tuple[str, ...] = ()
     tiebreak = "id"
+    invalid_cursor_message = "Invalid cursor, or it was made for another ordering."
 
     def ordering(self, request) -> list[str]:
         raw = request.query_params.get(self.ordering_query_param)
@@ -57,7 +59,11 @@ class KeysetPagination(BasePagination):
         queryset = queryset.order_by(*self.fields)
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
-            queryset = queryset.filter(self._after(self._decode(cursor)))
+            try:
+                queryset = queryset.filter(self._after(self._decode(cursor)))
+            except (DjangoValidationError, TypeError, ValueError):
+                # A cursor that decodes but holds values of the wrong type (edited by hand).
+                raise ValidationError({"cursor": [self.invalid_cursor_message]}) from None
         rows = list(queryset[: self.size + 1])
         self.has_next = len(rows) > self.size
         self.page = rows[: self.size]
@@ -102,9 +108,7 @@ class KeysetPagination(BasePagination):
                 raise ValueError
             return data["v"]
         except (ValueError, KeyError, TypeError):
-            raise ValidationError(
-                {"cursor": ["Invalid cursor, or it was made for another ordering."]}
-            ) from None
+            raise ValidationError({"cursor": [self.invalid_cursor_message]}) from None
 
     def get_next_link(self) -> str | None:
         if not self.has_next or not self.page:

@@ -286,13 +286,15 @@ class TicketCommentsView(APIView):
     def post(self, request, number):
         _reject_oversized(request)
         ticket = selectors.ticket_get(user=request.user, number=number)
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
         if hasattr(request.data, "getlist"):
+            # Not request.data.copy(): that deep-copies uploads, and a spooled one cannot be.
             data = {
                 "body": request.data.get("body", ""),
                 "public": request.data.get("public", True),
                 "files": request.FILES.getlist("files"),
             }
+        else:
+            data = dict(request.data)
         serializer = s.CommentInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         event = services.ticket_comment(

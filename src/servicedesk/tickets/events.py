@@ -7,7 +7,8 @@ from servicedesk.tickets.models import Ticket, TicketEvent
 T = TicketEvent.Type
 
 
-def _write(ticket: Ticket, type_: str, actor, at: datetime, *, public=False, body="", **data):
+def _write(ticket: Ticket, type_: str, actor, at: datetime, /, *, public=False, body="", **data):
+    # Positional-only, so a data key may be called "ticket" (the other ticket of a link).
     return TicketEvent.objects.create(
         ticket=ticket,
         type=type_,
@@ -138,3 +139,8 @@ def event_linked(ticket: Ticket, actor, at: datetime, *, relation: str, other: T
 
 def event_email(ticket: Ticket, at: datetime, *, to: str, subject: str, template: str):
     return _write(ticket, T.EMAIL, None, at, to=to, subject=subject, template=template)
+
+
+def event_sla(ticket: Ticket, at: datetime, **data) -> TicketEvent:
+    """A warning, a breach or a change of target of one of the ticket's SLA clocks."""
+    return _write(ticket, T.SLA, None, at, **data)

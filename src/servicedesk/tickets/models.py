@@ -93,6 +93,8 @@ class Ticket(models.Model):
     escalation_count = models.PositiveIntegerField(default=0)
     reopen_count = models.PositiveIntegerField(default=0)
     manager_escalated_at = models.DateTimeField(null=True, blank=True)
+    # A major incident gets the full response (and is never closed automatically).
+    is_major = models.BooleanField(default=False)
 
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
@@ -169,6 +171,7 @@ class TicketEvent(models.Model):
         DIAGNOSIS = "diagnosis", _("Diagnosis")
         LINKED = "linked", _("Linked")
         EMAIL = "email", _("Email sent")
+        SLA = "sla", _("Service level")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=20, choices=Type.choices)

@@ -92,6 +92,7 @@ class TicketDetailSerializer(TicketListSerializer):
             "escalation_count",
             "reopen_count",
             "manager_escalated_at",
+            "is_major",
             "first_response_at",
             "assigned_at",
             "resolved_at",
@@ -160,6 +161,7 @@ class TicketUpdateSerializer(serializers.Serializer):
     )
     impact = serializers.ChoiceField(choices=Level.choices, required=False)
     urgency = serializers.ChoiceField(choices=Level.choices, required=False)
+    is_major = serializers.BooleanField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):

@@ -24,6 +24,12 @@ from servicedesk.core.errors import (
 )
 from servicedesk.core.sequences import sequence_next
 from servicedesk.notifications.services import email_enqueue
+from servicedesk.sla.clocks import (
+    clocks_on_first_response,
+    clocks_on_priority_change,
+    clocks_on_status_change,
+    clocks_start,
+)
 from servicedesk.tickets import events
 from servicedesk.tickets.models import (
     NUMBER_PREFIX,
@@ -47,6 +53,7 @@ from servicedesk.tickets.states import (
 
 NUMBER_START = 1001
 EDITABLE_FIELDS = (
+    "is_major",
     "title",
     "description",
     "symptoms",
@@ -122,6 +129,12 @@ def ticket_log(
             errors["reported_at"] = _("Cannot be in the future.")
     if assignment_group is not None and not assignment_group.is_active:
         errors["assignment_group"] = _("This group is not active.")
+    if not staff:
+        # A requester's ticket starts at the desk, and may not hang under someone else's.
+        if assignment_group is not None:
+            errors["assignment_group"] = _("Only desk staff may choose the support group.")
+        if parent is not None:
+            errors["parent"] = _("Only desk staff may link a ticket to another.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -156,6 +169,7 @@ def ticket_log(
     if group is not None:
         TierStint.objects.create(ticket=ticket, group=group, tier=group.tier, started_at=now)
     events.event_created(ticket, actor, now)
+    clocks_start(ticket=ticket, now=now)
     _notify_requester(ticket, "ticket_logged", key="logged")
     return ticket
 
@@ -203,8 +217,9 @@ def _save(ticket: Ticket, now: datetime, fields: list[str]) -> None:
     ticket.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def _require(actor: User, ticket: Ticket, action: str) -> None:
-    if not can_perform(actor, ticket, action):
+def _require(actor: User | None, ticket: Ticket, action: str) -> None:
+    """Refuse the action to an actor without the permission; None is the desk itself (sweeps)."""
+    if actor is not None and not can_perform(actor, ticket, action):
         raise NotPermitted(
             _("You may not %(action)s this ticket.") % {"action": Action(action).label.lower()}
         )
@@ -215,10 +230,17 @@ def _transition(ticket: Ticket, actor: User, action: str, now: datetime, *, reas
     old = ticket.status
     ticket.status = next_status(old, action)
     if ticket.status != old:
+        clocks_on_status_change(
+            ticket=ticket, old=old, new=ticket.status, now=now, cause=_cause(action, reason)
+        )
         events.event_status(
             ticket, actor, now, action=action, old=old, new=ticket.status, reason=reason
         )
     return old
+
+
+def _cause(action: str, reason: str) -> str:
+    return f"{action}: {reason}" if reason else str(action)
 
 
 @transaction.atomic
@@ -263,6 +285,10 @@ def ticket_update(
         return ticket
     _save(ticket, now, [c["field"] for c in recorded])
     events.event_changed(ticket, actor, now, recorded, reason=reason)
+    if any(c["field"] == "priority" for c in recorded):
+        clocks_on_priority_change(
+            ticket=ticket, now=now, cause=f"priority P{ticket.priority} by {actor}"
+        )
     return ticket
 
 
@@ -511,12 +537,13 @@ def ticket_hold(*, ticket: Ticket, actor: User, reason: str, note: str = "") -> 
     if reason not in HoldReason.values:
         raise ValidationFailed({"reason": _("Must be one of: %s.") % ", ".join(HoldReason.values)})
     now = timezone.now()
+    # A note to the caller is a response, given before the wait begins.
+    first_response = _mark_first_response(ticket, actor, now) if note.strip() else []
+    ticket.hold_reason = reason  # before the transition: the SLA clocks pause by reason
     _transition(ticket, actor, Action.HOLD, now, reason=reason)
-    ticket.hold_reason = reason
-    _save(ticket, now, ["status", "hold_reason"])
+    _save(ticket, now, ["status", "hold_reason", *first_response])
     if note.strip():
         events.event_comment(ticket, actor, now, body=note, public=True)
-        _mark_first_response(ticket, actor, now)
     if reason == HoldReason.AWAITING_CALLER:
         _notify_requester(
             ticket, "ticket_awaiting_caller", key=f"hold:{ticket.version}", context={"note": note}
@@ -802,6 +829,7 @@ def ticket_comment(
 def _mark_first_response(ticket: Ticket, actor: User, now: datetime) -> list[str]:
     if ticket.first_response_at is None and actor.pk != ticket.requester_id:
         ticket.first_response_at = now
+        clocks_on_first_response(ticket=ticket, now=now, cause=f"first reply by {actor}")
         return ["first_response_at"]
     return []
 

@@ -1,0 +1,1589 @@
+"""What the demo desk is made of: a fictional company's people, services, categories and troubles.
+
+Danubia Logistics runs offices in Bucharest, Cluj-Napoca and Timișoara and a warehouse near
+Ploiești. Everything here is plain data; `desk.py` writes it and `tickets.py` tells its stories.
+"""
+
+from dataclasses import dataclass
+
+from servicedesk.accounts.models import Role
+
+COMPANY = "Danubia Logistics"
+DOMAIN = "danubia.example"
+TIME_ZONE = "Europe/Bucharest"
+DEMO_PASSWORD = "demo"
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    name: str
+    tier: int
+    description: str
+    manager: str  # username
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    first_name: str
+    last_name: str
+    phone: str
+    language: str = "ro"
+    role: str = Role.REQUESTER
+    groups: tuple[str, ...] = ()  # group keys
+    listed: bool = False  # shown in the table of demo logins
+    mailbox: str = ""  # the part before @ when it is not firstname.lastname
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    name: str
+    owner: str  # group key
+    description: str
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    name: str
+    ci_type: str
+    service: str
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answer_type: str
+    # The choices of a choice question; for a text question, answers people typically give.
+    options: tuple[str, ...] = ()
+    help_text: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something that goes wrong (an incident) or is asked for (a request), and how it ends."""
+
+    kind: str
+    title: str
+    description: str
+    fix: str
+    # Set when the monitoring system reports it: the configuration item that raised the alert.
+    alert_item: str = ""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    name: str
+    description: str
+    service: str
+    questions: tuple[Question, ...]
+    subjects: tuple[Subject, ...]
+    default_group: str = ""  # group key; empty sends new tickets to the service desk (L1)
+    weight: int = 2  # how often this comes up, relative to the others
+
+
+@dataclass(frozen=True)
+class Branch:
+    name: str
+    description: str
+    specialists: str  # the L2 group key the service desk escalates to
+    leaves: tuple[Leaf, ...]
+
+
+def text(question: str, *typical: str, help_text: str = "", required: bool = False) -> Question:
+    return Question(question, "text", typical, help_text, required)
+
+
+def yes_no(question: str, help_text: str = "", required: bool = False) -> Question:
+    return Question(question, "yes_no", (), help_text, required)
+
+
+def choice(question: str, *choices: str, help_text: str = "", required: bool = False) -> Question:
+    return Question(question, "choice", choices, help_text, required)
+
+
+def incident(title: str, description: str, fix: str, alert_item: str = "") -> Subject:
+    return Subject("incident", title, description, fix, alert_item)
+
+
+def request(title: str, description: str, fix: str) -> Subject:
+    return Subject("request", title, description, fix)
+
+
+# ---------------------------------------------------------------------------------------------
+# People and groups
+
+GROUPS = (
+    Group(
+        "desk",
+        "Service Desk",
+        1,
+        "First line: takes every call, email and portal ticket, diagnoses, fixes what it can "
+        "and routes the rest.",
+        "manager.desk",
+    ),
+    Group(
+        "apps",
+        "Applications",
+        2,
+        "Email, ERP, CRM, identity and the other business applications.",
+        "manager.apps",
+    ),
+    Group(
+        "network",
+        "Network",
+        2,
+        "LAN, Wi-Fi, VPN, internet access and telephony.",
+        "manager.infra",
+    ),
+    Group(
+        "workplace",
+        "Workplace",
+        2,
+        "Laptops, desktops, printers, phones, peripherals and file storage.",
+        "manager.infra",
+    ),
+    Group(
+        "engineering",
+        "Engineering",
+        3,
+        "Platform and application engineers; on call for critical incidents.",
+        "manager.eng",
+    ),
+    Group(
+        "security",
+        "Security",
+        2,
+        "Security operations: phishing, malware, lost devices and personal-data breaches.",
+        "security",
+    ),
+)
+
+STAFF = (
+    Person("admin", "Adrian", "Vasilescu", "+40 721 555 100", "en", Role.ADMIN, (), listed=True),
+    Person(
+        "manager.desk", "Carmen", "Dobre", "+40 721 555 101", "ro", Role.MANAGER, (), listed=True
+    ),
+    Person(
+        "manager.apps", "Richard", "Hale", "+44 7700 900101", "en", Role.MANAGER, (), listed=True
+    ),
+    Person(
+        "manager.infra",
+        "Sorin",
+        "Marinescu",
+        "+40 721 555 102",
+        "ro",
+        Role.MANAGER,
+        (),
+        listed=True,
+    ),
+    Person(
+        "manager.eng", "Alina", "Petrescu", "+40 721 555 103", "ro", Role.MANAGER, (), listed=True
+    ),
+    Person(
+        "security",
+        "Victor",
+        "Neagu",
+        "+40 721 555 104",
+        "ro",
+        Role.SECURITY_OFFICER,
+        ("security",),
+        listed=True,
+    ),
+    Person("agent.l1", "Elena", "Popescu", "+40 721 555 110", "ro", Role.AGENT, ("desk",), True),
+    Person("andrei.matei", "Andrei", "Matei", "+40 721 555 111", "ro", Role.AGENT, ("desk",)),
+    Person("lucy.palmer", "Lucy", "Palmer", "+44 7700 900111", "en", Role.AGENT, ("desk",)),
+    Person("ioana.stanciu", "Ioana", "Stanciu", "+40 721 555 112", "ro", Role.AGENT, ("desk",)),
+    Person(
+        "agent.apps", "Mihai", "Constantin", "+40 721 555 120", "ro", Role.AGENT, ("apps",), True
+    ),
+    Person("daniela.ene", "Daniela", "Ene", "+40 721 555 121", "ro", Role.AGENT, ("apps",)),
+    Person(
+        "agent.network",
+        "Radu",
+        "Iordache",
+        "+40 721 555 130",
+        "ro",
+        Role.AGENT,
+        ("network",),
+        True,
+    ),
+    Person("paul.reed", "Paul", "Reed", "+44 7700 900130", "en", Role.AGENT, ("network",)),
+    Person(
+        "agent.workplace",
+        "Cristian",
+        "Pavel",
+        "+40 721 555 140",
+        "ro",
+        Role.AGENT,
+        ("workplace",),
+        True,
+    ),
+    Person("anca.zamfir", "Anca", "Zamfir", "+40 721 555 141", "ro", Role.AGENT, ("workplace",)),
+    Person(
+        "agent.l3", "Tudor", "Lazăr", "+40 721 555 150", "ro", Role.AGENT, ("engineering",), True
+    ),
+    Person(
+        "sarah.collins", "Sarah", "Collins", "+44 7700 900150", "en", Role.AGENT, ("engineering",)
+    ),
+    Person(
+        "diana.munteanu", "Diana", "Munteanu", "+40 721 555 160", "ro", Role.AGENT, ("security",)
+    ),
+)
+
+# The person a demo visitor logs in as first; listed in the logins table.
+REQUESTER_LOGIN = Person("requester", "Ana", "Gheorghe", "+40 744 210 301", "ro", listed=True)
+
+REQUESTERS = (
+    REQUESTER_LOGIN,
+    Person("bogdan.constantinescu", "Bogdan", "Constantinescu", "+40 744 210 302"),
+    Person("andreea.dumitrescu", "Andreea", "Dumitrescu", "+40 744 210 303"),
+    Person("stefan.ionescu", "Ștefan", "Ionescu", "+40 744 210 304"),
+    Person("madalina.radu", "Mădălina", "Radu", "+40 744 210 305"),
+    Person("razvan.stoica", "Răzvan", "Stoica", "+40 744 210 306"),
+    Person("cristina.florea", "Cristina", "Florea", "+40 744 210 307", "en"),
+    Person("alexandru.georgescu", "Alexandru", "Georgescu", "+40 744 210 308"),
+    Person("irina.nistor", "Irina", "Nistor", "+40 744 210 309"),
+    Person("vlad.moldovan", "Vlad", "Moldovan", "+40 744 210 310"),
+    Person("simona.toma", "Simona", "Toma", "+40 744 210 311"),
+    Person("gabriel.tudor", "Gabriel", "Tudor", "+40 744 210 312", "en"),
+    Person("oana.lungu", "Oana", "Lungu", "+40 744 210 313"),
+    Person("catalin.dobrescu", "Cătălin", "Dobrescu", "+40 744 210 314"),
+    Person("teodora.barbu", "Teodora", "Barbu", "+40 744 210 315"),
+    Person("mihaela.sandu", "Mihaela", "Sandu", "+40 744 210 316"),
+    Person("florin.cojocaru", "Florin", "Cojocaru", "+40 744 210 317"),
+    Person("roxana.mocanu", "Roxana", "Mocanu", "+40 744 210 318", "en"),
+    Person("james.carter", "James", "Carter", "+44 7700 900201", "en"),
+    Person("emily.watson", "Emily", "Watson", "+44 7700 900202", "en"),
+    Person("oliver.bennett", "Oliver", "Bennett", "+44 7700 900203", "en"),
+    Person("hannah.clarke", "Hannah", "Clarke", "+44 7700 900204", "en"),
+    Person("daniel.hughes", "Daniel", "Hughes", "+44 7700 900205", "en"),
+    Person("laura.mitchell", "Laura", "Mitchell", "+44 7700 900206", "en"),
+    Person("thomas.wright", "Thomas", "Wright", "+44 7700 900207", "en"),
+)
+
+# The monitoring system logs its alerts as tickets under this account.
+MONITORING = Person("monitoring", "Zabbix", "Monitoring", "", "en", mailbox="monitoring")
+
+# ---------------------------------------------------------------------------------------------
+# Services and configuration items
+
+SERVICES = (
+    ServiceEntry("Email and calendar", "apps", "Exchange Online mailboxes, calendars, Outlook."),
+    ServiceEntry("ERP", "apps", "Finance, purchasing, stock and shipping."),
+    ServiceEntry("CRM", "apps", "Customers, opportunities and the sales reports."),
+    ServiceEntry("Payroll and HR portal", "apps", "Payslips, leave requests and HR records."),
+    ServiceEntry("Identity and access", "apps", "Accounts, passwords, MFA and access rights."),
+    ServiceEntry("Intranet", "apps", "News, policies and the staff directory."),
+    ServiceEntry("VPN and remote access", "network", "Working from home and from customer sites."),
+    ServiceEntry("Office network and Wi-Fi", "network", "Wired and wireless LAN in every office."),
+    ServiceEntry("Internet access", "network", "Internet links, firewall and web filtering."),
+    ServiceEntry("Telephony", "network", "Desk phones, Teams calling and meeting rooms."),
+    ServiceEntry("Laptops and desktops", "workplace", "Computers, docks and peripherals."),
+    ServiceEntry("Printing and scanning", "workplace", "Office and warehouse printers."),
+    ServiceEntry("Mobile devices", "workplace", "Company phones and tablets."),
+    ServiceEntry("File storage", "workplace", "Shared drives, OneDrive and backups."),
+    ServiceEntry("Endpoint protection", "security", "Antivirus, disk encryption, device control."),
+)
+
+ITEMS = (
+    ItemEntry("mx-01", "mail gateway", "Email and calendar"),
+    ItemEntry("erp-app-01", "application server", "ERP"),
+    ItemEntry("erp-db-01", "database server", "ERP"),
+    ItemEntry("crm-app-01", "application server", "CRM"),
+    ItemEntry("idp-01", "identity provider", "Identity and access"),
+    ItemEntry("vpn-gw-01", "VPN gateway", "VPN and remote access"),
+    ItemEntry("core-sw-01", "switch", "Office network and Wi-Fi"),
+    ItemEntry("wlc-01", "wireless controller", "Office network and Wi-Fi"),
+    ItemEntry("fw-edge-01", "firewall", "Internet access"),
+    ItemEntry("pbx-01", "phone system", "Telephony"),
+    ItemEntry("print-srv-01", "print server", "Printing and scanning"),
+    ItemEntry("PRN-F3-01", "printer", "Printing and scanning"),
+    ItemEntry("PRN-WH-01", "label printer", "Printing and scanning"),
+    ItemEntry("fs-01", "file server", "File storage"),
+    ItemEntry("backup-01", "backup server", "File storage"),
+    ItemEntry("LT-0412", "laptop", "Laptops and desktops"),
+    ItemEntry("LT-0587", "laptop", "Laptops and desktops"),
+)
+
+# ---------------------------------------------------------------------------------------------
+# The category tree: each branch names the L2 group its tickets escalate to; each leaf its
+# diagnostic questions and the troubles people bring to it.
+
+IDENTITY_CHECKED = yes_no(
+    "Has the caller's identity been verified (call-back or manager confirmation)?",
+    help_text="Never reset or unlock an account on the word of the caller alone.",
+    required=True,
+)
+
+CATEGORIES = (
+    Branch(
+        "Email",
+        "Mail, calendars and shared mailboxes.",
+        "apps",
+        (
+            Leaf(
+                "Cannot send or receive",
+                "Mail does not leave, arrive or sync.",
+                "Email and calendar",
+                (
+                    choice(
+                        "Which mail client are you using?",
+                        "Outlook desktop",
+                        "Outlook on the web",
+                        "Mail app on a phone",
+                    ),
+                    yes_no("Can you send and receive in Outlook on the web?"),
+                    text(
+                        "What exact error message do you see?",
+                        "Cannot connect to the server",
+                        "Message stuck in the Outbox",
+                        "Delivery has failed to these recipients",
+                        "0x800CCC0E",
+                    ),
+                ),
+                (
+                    incident(
+                        "Emails stuck in the Outbox since this morning",
+                        "Nothing I send leaves the Outbox. Receiving seems fine.",
+                        "Outlook was in offline mode after the VPN dropped; switched back online "
+                        "and the queue emptied.",
+                    ),
+                    incident(
+                        "Not receiving emails from external senders",
+                        "A customer says my mails bounce back. Internal mail works.",
+                        "The sender's domain had been blocked by a too-broad spam rule; the rule "
+                        "was narrowed and the held messages released.",
+                    ),
+                    incident(
+                        "Outlook keeps asking for my password",
+                        "Every few minutes a password prompt appears, even after typing it.",
+                        "Stale credentials in Windows Credential Manager removed; Outlook "
+                        "profile re-authenticated with modern authentication.",
+                    ),
+                    incident(
+                        "Mail gateway mx-01: delivery queue above threshold",
+                        "Alert: outbound queue on mx-01 holds more than 500 messages.",
+                        "The relay's TLS certificate had expired; renewed it and flushed the "
+                        "queue.",
+                        alert_item="mx-01",
+                    ),
+                ),
+                weight=4,
+            ),
+            Leaf(
+                "Outlook and mail client",
+                "Outlook crashes, is slow or misbehaves.",
+                "Email and calendar",
+                (
+                    yes_no("Does Outlook start in safe mode (outlook.exe /safe)?"),
+                    choice("When did the problem start?", "Today", "This week", "Longer ago"),
+                    text(
+                        "Were any add-ins installed recently?",
+                        "No",
+                        "The new e-signature add-in",
+                        "Not that I know of",
+                    ),
+                ),
+                (
+                    incident(
+                        "Outlook crashes when opening attachments",
+                        "Outlook closes as soon as I double-click a PDF attachment.",
+                        "A faulty PDF preview add-in was disabled; Office repaired.",
+                    ),
+                    incident(
+                        "Outlook search returns no results",
+                        "Search finds nothing, not even mails from today.",
+                        "Windows search index rebuilt for the Outlook data file.",
+                    ),
+                    incident(
+                        "Outlook takes five minutes to start",
+                        "Since the weekend Outlook is extremely slow to open.",
+                        "The 48 GB offline cache was reduced to 12 months and rebuilt.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Shared mailboxes",
+                "Access to and creation of shared mailboxes.",
+                "Email and calendar",
+                (
+                    text(
+                        "Which shared mailbox?",
+                        "finance@danubia.example",
+                        "logistics@danubia.example",
+                        "hr@danubia.example",
+                    ),
+                    choice(
+                        "What access is needed?",
+                        "Read",
+                        "Send as",
+                        "Send on behalf",
+                        "Full access",
+                    ),
+                    yes_no("Has the mailbox owner approved the access?", required=True),
+                ),
+                (
+                    request(
+                        "Access to the finance@ shared mailbox",
+                        "I joined accounts payable and need to read and answer finance@.",
+                        "Full access and Send as granted after the finance manager approved.",
+                    ),
+                    request(
+                        "Shared mailbox for the Cluj warehouse team",
+                        "Please create cluj.warehouse@ for the shift leaders.",
+                        "Mailbox created, six members added, auto-mapping enabled.",
+                    ),
+                    incident(
+                        "Shared mailbox disappeared from Outlook",
+                        "The logistics@ mailbox is no longer in my folder list.",
+                        "Permission had been removed by a group clean-up; restored.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Spam and phishing",
+                "Suspicious mail, phishing attempts, spam floods.",
+                "Email and calendar",
+                (
+                    yes_no("Did you click a link or open an attachment?", required=True),
+                    yes_no("Did you enter your password anywhere?", required=True),
+                    text(
+                        "Who is the sender?",
+                        "it-support@danubia-helpdesk.com",
+                        "invoices@dhl-notice.net",
+                        "A colleague's name, but an outside address",
+                    ),
+                ),
+                (
+                    incident(
+                        "Suspicious email asking me to confirm my password",
+                        "Mail from 'IT Support' says my mailbox is full and links to a login "
+                        "page that does not look like ours.",
+                        "Phishing confirmed; message purged from all mailboxes, sender domain "
+                        "blocked, no credentials entered.",
+                    ),
+                    incident(
+                        "Fake invoice with a macro attachment",
+                        "An 'overdue invoice' Word file asks to enable macros.",
+                        "Attachment detonated in the sandbox (malicious); purged tenant-wide.",
+                    ),
+                    incident(
+                        "Spam flood from an external address",
+                        "I received over 200 newsletters in an hour.",
+                        "Subscription-bombing; temporary transport rule and sender block added.",
+                    ),
+                ),
+                default_group="security",
+                weight=3,
+            ),
+            Leaf(
+                "Calendar and meetings",
+                "Invites, room booking, shared calendars.",
+                "Email and calendar",
+                (
+                    choice(
+                        "Which calendar feature?",
+                        "Meeting invites",
+                        "Room booking",
+                        "Shared calendar",
+                        "Free/busy",
+                    ),
+                    yes_no("Are other attendees affected too?"),
+                ),
+                (
+                    incident(
+                        "Meeting room 'Danube' cannot be booked",
+                        "The room declines every invitation, even for free slots.",
+                        "The room's booking policy limited bookings to 30 minutes; corrected.",
+                    ),
+                    request(
+                        "Delegate access to the managing director's calendar",
+                        "I am the new assistant and need to manage the calendar.",
+                        "Editor and delegate rights granted; invitations now copied to me.",
+                    ),
+                ),
+                weight=1,
+            ),
+        ),
+    ),
+    Branch(
+        "Network",
+        "Connectivity in the offices, the warehouse and from home.",
+        "network",
+        (
+            Leaf(
+                "VPN",
+                "Remote access from home or a customer site.",
+                "VPN and remote access",
+                (
+                    choice(
+                        "Where are you connecting from?",
+                        "Home",
+                        "Hotel or public Wi-Fi",
+                        "Customer site",
+                        "Mobile hotspot",
+                    ),
+                    yes_no("Does the internet work without the VPN?"),
+                    text(
+                        "What does the VPN client show?",
+                        "Connection timed out",
+                        "Authentication failed",
+                        "Connected, but no access to the shares",
+                    ),
+                ),
+                (
+                    incident(
+                        "VPN disconnects every few minutes",
+                        "Working from home, the VPN drops about every ten minutes.",
+                        "Home router's MTU caused fragmentation; VPN profile switched to the "
+                        "TCP fallback.",
+                    ),
+                    incident(
+                        "Cannot connect to the VPN from home",
+                        "The client says 'Authentication failed' although my password works.",
+                        "VPN group membership was missing after the account move; re-added.",
+                    ),
+                    request(
+                        "VPN access for a new contractor",
+                        "Our auditor from Bright & Co needs VPN for three weeks.",
+                        "Temporary VPN account created, expiring at the end of the engagement.",
+                    ),
+                    incident(
+                        "VPN gateway vpn-gw-01: tunnel count dropped by 60 %",
+                        "Alert: active tunnels on vpn-gw-01 fell from 180 to 70 in five minutes.",
+                        "A failed firmware update left one cluster node down; rolled back.",
+                        alert_item="vpn-gw-01",
+                    ),
+                ),
+                weight=4,
+            ),
+            Leaf(
+                "Wi-Fi",
+                "Wireless in the offices and the warehouse.",
+                "Office network and Wi-Fi",
+                (
+                    text(
+                        "Which office and floor?",
+                        "Bucharest HQ, floor 3",
+                        "Bucharest HQ, floor 5",
+                        "Cluj-Napoca office",
+                        "Ploiești warehouse",
+                    ),
+                    choice("Which network?", "DANUBIA-CORP", "DANUBIA-GUEST"),
+                    yes_no("Do colleagues nearby have the same problem?"),
+                ),
+                (
+                    incident(
+                        "Wi-Fi drops in the meeting rooms on floor 3",
+                        "Calls freeze and the laptop loses the network in every meeting room.",
+                        "One access point had failed; replaced and channels re-planned.",
+                    ),
+                    incident(
+                        "Guest Wi-Fi not working for visitors",
+                        "Visitors get no login page on DANUBIA-GUEST.",
+                        "The captive portal's certificate had expired; renewed.",
+                    ),
+                    incident(
+                        "Laptop will not join DANUBIA-CORP",
+                        "It says 'Can't connect to this network' since yesterday.",
+                        "The laptop's machine certificate had expired; re-enrolled.",
+                    ),
+                ),
+                weight=3,
+            ),
+            Leaf(
+                "Wired network",
+                "Network ports, cabling and switches.",
+                "Office network and Wi-Fi",
+                (
+                    yes_no("Is the link light of the network port lit?"),
+                    text("What is the wall socket number?", "3-14", "5-02", "2-21", "WH-07"),
+                    yes_no("Does another cable or port work?"),
+                ),
+                (
+                    incident(
+                        "No network on my desk port",
+                        "The cable is plugged in but Windows shows no network.",
+                        "Port was in the wrong VLAN after the floor move; corrected.",
+                    ),
+                    request(
+                        "Activate the network port for new desk 5-07",
+                        "A new colleague starts Monday at desk 5-07.",
+                        "Port patched and assigned to the office VLAN.",
+                    ),
+                    incident(
+                        "Core switch core-sw-01: port Gi1/0/24 flapping",
+                        "Alert: uplink to the warehouse switch went down and up 14 times.",
+                        "Faulty SFP module replaced on the warehouse uplink.",
+                        alert_item="core-sw-01",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Internet access",
+                "Slow or blocked websites.",
+                "Internet access",
+                (
+                    choice("What is affected?", "All websites", "One website", "Downloads only"),
+                    text(
+                        "Which website?",
+                        "the carrier's tracking portal",
+                        "the customs declaration site",
+                        "All of them",
+                    ),
+                    yes_no("Does it work on the guest Wi-Fi?"),
+                ),
+                (
+                    incident(
+                        "Cannot open the carrier's tracking portal",
+                        "The page shows 'Access denied by policy'.",
+                        "The site was wrongly categorised by the web filter; allow-listed.",
+                    ),
+                    incident(
+                        "Internet very slow since lunchtime",
+                        "Pages take 30 seconds to load in the whole Cluj office.",
+                        "The primary link was saturated by a backup job; job rescheduled.",
+                    ),
+                    request(
+                        "Unblock the supplier's file-transfer site",
+                        "A supplier sends our price lists through a site that is blocked.",
+                        "Site reviewed by security and allow-listed for purchasing.",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Branch(
+        "Hardware",
+        "Computers, screens and everything plugged into them.",
+        "workplace",
+        (
+            Leaf(
+                "Laptop",
+                "Company laptops.",
+                "Laptops and desktops",
+                (
+                    text("What is the asset tag of the laptop?", "LT-0412", "LT-0587", "LT-0733"),
+                    choice(
+                        "What is wrong?",
+                        "Does not start",
+                        "Battery",
+                        "Screen",
+                        "Keyboard or touchpad",
+                        "Overheating",
+                        "Other",
+                    ),
+                    yes_no("Is it still under warranty?"),
+                ),
+                (
+                    incident(
+                        "Laptop does not power on",
+                        "No lights, nothing, even on the charger.",
+                        "Main board replaced by the vendor under warranty.",
+                    ),
+                    incident(
+                        "Laptop battery lasts less than an hour",
+                        "Fully charged, it is empty after 50 minutes.",
+                        "Battery worn out (62 % capacity); replaced.",
+                    ),
+                    incident(
+                        "Cracked laptop screen",
+                        "The screen cracked in my bag; half of it is black.",
+                        "Screen replaced; loan laptop returned.",
+                    ),
+                    request(
+                        "Laptop for a new starter in finance",
+                        "Starting on the 1st: a standard laptop with a dock.",
+                        "Laptop LT-0733 imaged, enrolled and handed over with a dock.",
+                    ),
+                ),
+                weight=3,
+            ),
+            Leaf(
+                "Desktop",
+                "Desktop PCs in the offices and the warehouse.",
+                "Laptops and desktops",
+                (
+                    choice(
+                        "What happens when you press the power button?",
+                        "Nothing",
+                        "Fans spin but no picture",
+                        "It beeps",
+                        "It starts, then freezes",
+                    ),
+                    yes_no("Was anything changed or moved recently?"),
+                ),
+                (
+                    incident(
+                        "PC in reception will not boot",
+                        "The reception PC shows 'No bootable device'.",
+                        "Failed SSD replaced and the image restored.",
+                    ),
+                    incident(
+                        "Blue screen on the warehouse dispatch PC",
+                        "It crashes with a blue screen several times a day.",
+                        "Faulty memory module found with diagnostics and replaced.",
+                    ),
+                ),
+                weight=1,
+            ),
+            Leaf(
+                "Monitors and peripherals",
+                "Screens, keyboards, mice, headsets, webcams.",
+                "Laptops and desktops",
+                (
+                    choice("Which device?", "Monitor", "Keyboard", "Mouse", "Headset", "Webcam"),
+                    yes_no("Does the device work on another computer?"),
+                ),
+                (
+                    request(
+                        "Second monitor for my desk",
+                        "I work with the ERP and Excel side by side all day.",
+                        "24-inch monitor delivered and installed.",
+                    ),
+                    incident(
+                        "Headset microphone not detected",
+                        "Colleagues cannot hear me in Teams with the USB headset.",
+                        "Headset firmware updated; set as default communication device.",
+                    ),
+                    incident(
+                        "Monitor flickers",
+                        "The left screen flickers every few seconds.",
+                        "Damaged DisplayPort cable replaced.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Docking stations",
+                "USB-C and Thunderbolt docks.",
+                "Laptops and desktops",
+                (
+                    text("Which dock model?", "Dell WD19", "Lenovo USB-C Dock Gen 2"),
+                    yes_no("Do the screens work when connected straight to the laptop?"),
+                    choice(
+                        "What does not work through the dock?",
+                        "Screens",
+                        "USB devices",
+                        "Network",
+                        "Charging",
+                    ),
+                ),
+                (
+                    incident(
+                        "Docking station does not detect external screens",
+                        "Since the Windows update the two monitors stay black.",
+                        "Dock firmware and display driver updated.",
+                    ),
+                    incident(
+                        "No network through the docking station",
+                        "The network works on Wi-Fi but not through the dock.",
+                        "Dock's network adapter driver reinstalled.",
+                    ),
+                ),
+                weight=1,
+            ),
+        ),
+    ),
+    Branch(
+        "Software",
+        "Installations, licences and business applications.",
+        "apps",
+        (
+            Leaf(
+                "Installation request",
+                "New software on a company computer.",
+                "Laptops and desktops",
+                (
+                    text(
+                        "Which software and version?",
+                        "Power BI Desktop",
+                        "Notepad++",
+                        "7-Zip",
+                        "AutoCAD LT 2025",
+                    ),
+                    yes_no("Does it need a paid licence?"),
+                    text(
+                        "What is the business reason?",
+                        "Monthly KPI reports",
+                        "Warehouse layout drawings",
+                        "Data analysis",
+                    ),
+                ),
+                (
+                    request(
+                        "Install Power BI Desktop",
+                        "I build the monthly transport KPI reports.",
+                        "Installed from the software centre.",
+                    ),
+                    request(
+                        "Install AutoCAD LT for warehouse planning",
+                        "We redraw the Ploiești racking layout.",
+                        "Licence assigned and AutoCAD LT installed.",
+                    ),
+                    request(
+                        "Install Python for data analysis",
+                        "For cleaning shipment data exports.",
+                        "Python and VS Code installed from the approved catalogue.",
+                    ),
+                ),
+                default_group="workplace",
+            ),
+            Leaf(
+                "Application errors",
+                "Office and desktop applications that crash or fail.",
+                "Laptops and desktops",
+                (
+                    text("Which application?", "Excel", "Teams", "Adobe Acrobat Reader"),
+                    text(
+                        "What exact error do you see?",
+                        "Excel is not responding",
+                        "Screen sharing is unavailable",
+                        "It just closes",
+                    ),
+                    choice("How many people are affected?", "Just me", "My team", "Everyone"),
+                ),
+                (
+                    incident(
+                        "Excel crashes when opening the monthly report",
+                        "The report with pivot tables makes Excel close without a message.",
+                        "A corrupted add-in cache cleared and Office repaired.",
+                    ),
+                    incident(
+                        "Teams cannot share my screen",
+                        "Others see a black window when I share.",
+                        "Hardware acceleration disabled in Teams; graphics driver updated.",
+                    ),
+                    incident(
+                        "Acrobat Reader freezes when printing PDFs",
+                        "Printing any PDF makes Reader hang.",
+                        "Reader updated; protected mode printing issue fixed by the update.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Licences",
+                "New licences, renewals, activation problems.",
+                "Laptops and desktops",
+                (
+                    text("Which product?", "Microsoft Visio", "Microsoft 365", "Adobe Acrobat Pro"),
+                    choice(
+                        "What do you need?",
+                        "A new licence",
+                        "A renewal",
+                        "A transfer to another person",
+                    ),
+                ),
+                (
+                    request(
+                        "Visio licence for the process team",
+                        "Three people in process improvement need Visio.",
+                        "Three Visio Plan 2 licences assigned.",
+                    ),
+                    incident(
+                        "Office says the licence is not activated",
+                        "A red banner says 'Unlicensed product'.",
+                        "Licence re-assigned after the account was moved; Office re-activated.",
+                    ),
+                ),
+                weight=1,
+            ),
+            Leaf(
+                "ERP",
+                "Finance, purchasing, stock and shipping in the ERP.",
+                "ERP",
+                (
+                    text(
+                        "Which transaction or screen?",
+                        "Goods receipt",
+                        "Invoice posting",
+                        "Stock transfer",
+                    ),
+                    yes_no("Do colleagues get the same error?"),
+                    text("What is the error number?", "F5 201", "M7 021", "None shown"),
+                ),
+                (
+                    incident(
+                        "Invoice posting fails: 'posting period not open'",
+                        "I cannot post supplier invoices for this month.",
+                        "The new posting period was opened by finance; posting works.",
+                    ),
+                    incident(
+                        "Goods receipt screen times out",
+                        "Booking a receipt in the warehouse takes minutes then fails.",
+                        "A missing database index on the receipts table added.",
+                    ),
+                    request(
+                        "ERP role for the new logistics planner",
+                        "Needs stock transfers and shipment planning.",
+                        "Role LOG_PLANNER assigned after the process owner approved.",
+                    ),
+                    incident(
+                        "ERP application server erp-app-01 not responding",
+                        "Alert: HTTP health check on erp-app-01 failed three times.",
+                        "The application server ran out of memory; heap raised and restarted.",
+                        alert_item="erp-app-01",
+                    ),
+                ),
+                weight=3,
+            ),
+            Leaf(
+                "CRM",
+                "Customers, opportunities, sales reports.",
+                "CRM",
+                (
+                    choice(
+                        "Which part of the CRM?",
+                        "Accounts",
+                        "Opportunities",
+                        "Reports",
+                        "Mobile app",
+                    ),
+                    yes_no("Does it happen in another browser too?"),
+                ),
+                (
+                    incident(
+                        "CRM reports show no data since yesterday",
+                        "All sales dashboards are empty.",
+                        "The nightly data refresh had failed; re-run and rescheduled.",
+                    ),
+                    incident(
+                        "Cannot save a new opportunity in the CRM",
+                        "Saving shows 'An unexpected error occurred'.",
+                        "A new mandatory field broke the form; made optional by the vendor fix.",
+                    ),
+                    request(
+                        "CRM access for the new account manager",
+                        "Starts next week in the Timișoara office.",
+                        "Sales user licence and the Key Accounts role assigned.",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Branch(
+        "Accounts & access",
+        "Accounts, passwords, MFA and access rights.",
+        "apps",
+        (
+            Leaf(
+                "Password reset",
+                "Forgotten or expired passwords.",
+                "Identity and access",
+                (
+                    IDENTITY_CHECKED,
+                    choice("Which account?", "Windows and email", "ERP", "VPN", "Other"),
+                ),
+                (
+                    request(
+                        "Password reset",
+                        "I forgot my password after the holiday.",
+                        "Identity verified by call-back; temporary password issued.",
+                    ),
+                    incident(
+                        "Password expired while on holiday",
+                        "I cannot log in to my laptop; it says the password expired.",
+                        "Password reset after call-back; cached credentials updated over VPN.",
+                    ),
+                    request(
+                        "Reset my ERP password",
+                        "The ERP says my password is wrong.",
+                        "ERP password reset after identity check.",
+                    ),
+                ),
+                weight=5,
+            ),
+            Leaf(
+                "Account locked",
+                "Accounts locked by failed logins.",
+                "Identity and access",
+                (
+                    IDENTITY_CHECKED,
+                    yes_no("Was the password changed recently on a phone or tablet?"),
+                ),
+                (
+                    incident(
+                        "Account locked again after password change",
+                        "My account locks every morning since I changed my password.",
+                        "The old password was still saved on the phone's mail app; removed.",
+                    ),
+                    incident(
+                        "Account locked out",
+                        "Windows says the account is locked.",
+                        "Account unlocked after identity check.",
+                    ),
+                ),
+                weight=3,
+            ),
+            Leaf(
+                "Joiners, movers and leavers",
+                "Accounts and access when people join, move or leave.",
+                "Identity and access",
+                (
+                    choice("Which change?", "Joiner", "Mover", "Leaver", required=True),
+                    text(
+                        "Name and date?",
+                        "Maria Pop, starting on the 1st",
+                        "Ion Vasile, last day Friday",
+                    ),
+                    text("Who is the line manager?", "Carmen Dobre", "Richard Hale"),
+                ),
+                (
+                    request(
+                        "New starter: accounts and laptop for the finance team",
+                        "Maria Pop joins accounts payable on the 1st.",
+                        "Account, mailbox, ERP role and laptop prepared for day one.",
+                    ),
+                    request(
+                        "Leaver: disable the accounts of a departing employee",
+                        "Ion Vasile leaves on Friday; mailbox to his manager.",
+                        "Accounts disabled at 18:00 Friday; mailbox shared with the manager.",
+                    ),
+                    request(
+                        "Mover: access change after a team transfer",
+                        "Moving from sales to purchasing; please swap the ERP roles.",
+                        "Sales roles removed, purchasing roles granted.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Folder access",
+                "Access to shared folders.",
+                "File storage",
+                (
+                    text(
+                        "What is the folder path?",
+                        r"\\fs-01\finance\budget",
+                        r"\\fs-01\logistics\routes",
+                        r"\\fs-01\hr\contracts",
+                    ),
+                    choice("What access is needed?", "Read", "Modify"),
+                    yes_no("Has the folder owner approved?", required=True),
+                ),
+                (
+                    request(
+                        "Access to the Budget 2026 folder",
+                        "I prepare the logistics budget this year.",
+                        "Modify access granted through the owner-approved group.",
+                    ),
+                    incident(
+                        "Access denied to the logistics share",
+                        "Yesterday it worked, today 'Access denied'.",
+                        "Group membership restored after an accidental removal.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Multi-factor authentication",
+                "MFA registration and prompts.",
+                "Identity and access",
+                (
+                    choice(
+                        "What happened?",
+                        "New phone",
+                        "Lost phone",
+                        "Codes rejected",
+                        "No prompt received",
+                    ),
+                    IDENTITY_CHECKED,
+                ),
+                (
+                    incident(
+                        "MFA prompts not arriving on my phone",
+                        "The sign-in waits for approval but nothing appears.",
+                        "Authenticator re-registered; notifications re-enabled on the phone.",
+                    ),
+                    request(
+                        "Re-register MFA on a new phone",
+                        "I changed phones and the old one is wiped.",
+                        "Old method removed after identity check; new phone registered.",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Branch(
+        "Printing",
+        "Office printers, label printers, scanning.",
+        "workplace",
+        (
+            Leaf(
+                "Printer not printing",
+                "Jobs that never come out.",
+                "Printing and scanning",
+                (
+                    text("What is the printer's name?", "PRN-F3-01", "PRN-F5-02", "PRN-WH-01"),
+                    yes_no("Can others print to it?"),
+                    choice(
+                        "What does the printer's display show?",
+                        "Ready",
+                        "An error",
+                        "Offline",
+                        "Nothing",
+                    ),
+                ),
+                (
+                    incident(
+                        "Print jobs stuck in the queue",
+                        "My documents stay 'Printing' and nothing comes out.",
+                        "Print spooler restarted and the stuck job removed.",
+                    ),
+                    incident(
+                        "Printer on floor 5 prints blank pages",
+                        "Pages come out empty.",
+                        "Toner cartridge seal had not been removed; fixed on site.",
+                    ),
+                    incident(
+                        "Print server print-srv-01: spooler service stopped",
+                        "Alert: Print Spooler on print-srv-01 is not running.",
+                        "Spooler restarted; a corrupt driver removed.",
+                        alert_item="print-srv-01",
+                    ),
+                ),
+                weight=3,
+            ),
+            Leaf(
+                "Paper jams and faults",
+                "Hardware faults of printers.",
+                "Printing and scanning",
+                (
+                    yes_no("Did you follow the jam instructions on the display?"),
+                    choice("Where is the jam?", "Tray", "Duplex unit", "Output", "Unknown"),
+                ),
+                (
+                    incident(
+                        "Recurring paper jam on PRN-F3-01",
+                        "It jams every 20 pages in the duplex unit.",
+                        "Worn duplex rollers replaced by the vendor.",
+                    ),
+                    incident(
+                        "Label printer in the warehouse prints faded labels",
+                        "Barcodes do not scan at the dock.",
+                        "Print head cleaned and darkness setting raised.",
+                    ),
+                ),
+                weight=1,
+            ),
+            Leaf(
+                "Scanning",
+                "Scan to email or folder.",
+                "Printing and scanning",
+                (
+                    choice("Scan to?", "Email", "Folder", "USB stick"),
+                    text(
+                        "What error is shown?",
+                        "SMTP error",
+                        "Cannot connect to the folder",
+                        "None, it just never arrives",
+                    ),
+                ),
+                (
+                    incident(
+                        "Scan to email not arriving",
+                        "Scans from PRN-F3-01 never reach my inbox.",
+                        "The printer's SMTP relay password had expired; updated.",
+                    ),
+                    incident(
+                        "Scanner asks for a password",
+                        "Scan to folder asks for credentials.",
+                        "Scan service account re-enabled.",
+                    ),
+                ),
+                weight=1,
+            ),
+            Leaf(
+                "Printer setup",
+                "New printers and adding printers to computers.",
+                "Printing and scanning",
+                (
+                    text("Where is the printer?", "Floor 3", "Warehouse dock 2", "Cluj office"),
+                    yes_no("Is there a network socket next to it?"),
+                ),
+                (
+                    request(
+                        "Add the floor 3 printer to my laptop",
+                        "I moved desks and need PRN-F3-01.",
+                        "Printer deployed to the laptop by policy.",
+                    ),
+                    request(
+                        "New label printer for the warehouse",
+                        "Dock 2 needs its own label printer.",
+                        "Label printer installed and added to the ERP output devices.",
+                    ),
+                ),
+                default_group="workplace",
+                weight=1,
+            ),
+        ),
+    ),
+    Branch(
+        "Telephony",
+        "Desk phones, company mobiles, calls and meeting rooms.",
+        "network",
+        (
+            Leaf(
+                "Desk phones",
+                "Desk phones and extensions.",
+                "Telephony",
+                (
+                    text("What is the extension number?", "2314", "2450", "3101"),
+                    choice(
+                        "What is wrong?",
+                        "No dial tone",
+                        "Cannot call out",
+                        "Cannot receive calls",
+                        "Poor sound",
+                    ),
+                ),
+                (
+                    incident(
+                        "Desk phone shows 'No service'",
+                        "The phone at reception shows No service.",
+                        "Phone re-registered on pbx-01 after a PoE switch port reset.",
+                    ),
+                    request(
+                        "Move my extension to desk 5-07",
+                        "I moved desks; please move extension 2450.",
+                        "Extension moved and tested.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Mobile phones",
+                "Company phones.",
+                "Mobile devices",
+                (
+                    text("What phone model?", "iPhone 14", "Samsung Galaxy A54", "iPhone SE"),
+                    choice(
+                        "What is the issue?",
+                        "Broken",
+                        "Email not syncing",
+                        "A new phone is needed",
+                        "Other",
+                    ),
+                    yes_no("Is it a company-owned phone?"),
+                ),
+                (
+                    incident(
+                        "Company phone not syncing email",
+                        "Mail on my phone stopped updating on Monday.",
+                        "Device re-enrolled in mobile device management.",
+                    ),
+                    request(
+                        "New mobile phone for the sales team",
+                        "Two new sales reps need phones.",
+                        "Two phones enrolled and handed over.",
+                    ),
+                    incident(
+                        "Mobile phone screen broken",
+                        "Dropped at the warehouse; the touch screen does not react.",
+                        "Screen replaced under the insurance contract.",
+                    ),
+                ),
+                default_group="workplace",
+            ),
+            Leaf(
+                "Teams calls and meeting rooms",
+                "Calls, conferencing and meeting-room equipment.",
+                "Telephony",
+                (
+                    choice("Where does it happen?", "Meeting room", "Laptop", "Phone app"),
+                    yes_no("Does audio work in other applications?"),
+                ),
+                (
+                    incident(
+                        "Echo in the 'Danube' meeting room",
+                        "Remote participants hear themselves.",
+                        "Room audio processor re-tuned; echo cancellation enabled.",
+                    ),
+                    incident(
+                        "Teams calls drop after 30 minutes",
+                        "Every long call ends abruptly.",
+                        "Firewall session timeout for media traffic corrected.",
+                    ),
+                ),
+                weight=1,
+            ),
+        ),
+    ),
+    Branch(
+        "Security",
+        "Security events and possible personal-data breaches.",
+        "engineering",
+        (
+            Leaf(
+                "Lost or stolen device",
+                "A company device is missing.",
+                "Endpoint protection",
+                (
+                    choice(
+                        "What kind of device?",
+                        "Laptop",
+                        "Phone",
+                        "Tablet",
+                        "USB drive",
+                        required=True,
+                    ),
+                    text(
+                        "When and where was it lost?",
+                        "Yesterday evening, car broken into",
+                        "This morning at Otopeni airport",
+                    ),
+                    yes_no("Was the device encrypted?"),
+                    yes_no("Did it hold personal data of customers or staff?", required=True),
+                ),
+                (
+                    incident(
+                        "Laptop stolen from a car",
+                        "My car was broken into last night; the laptop bag is gone.",
+                        "Device wiped remotely; BitLocker confirmed; police report filed; "
+                        "no personal data at risk.",
+                    ),
+                    incident(
+                        "Lost company phone at the airport",
+                        "I left my phone at the security check.",
+                        "Phone locked and wiped; SIM blocked; replacement issued.",
+                    ),
+                ),
+                default_group="security",
+                weight=1,
+            ),
+            Leaf(
+                "Malware alert",
+                "Antivirus alerts and ransomware.",
+                "Endpoint protection",
+                (
+                    text(
+                        "What does the alert say?",
+                        "Trojan:Win32/Wacatac detected",
+                        "Files have been encrypted",
+                    ),
+                    yes_no("Is the computer disconnected from the network?", required=True),
+                ),
+                (
+                    incident(
+                        "Antivirus alert: trojan detected",
+                        "A red window says a threat was found in Downloads.",
+                        "Threat quarantined; full scan clean; the download site blocked.",
+                    ),
+                    incident(
+                        "Strange ransom note on the shared drive",
+                        "A file 'READ_ME_NOW.txt' appeared in our team folder.",
+                        "Test file from the awareness campaign; no encryption found.",
+                    ),
+                ),
+                default_group="security",
+                weight=1,
+            ),
+            Leaf(
+                "Suspicious activity",
+                "Unusual logins, changes or behaviour.",
+                "Endpoint protection",
+                (
+                    text(
+                        "What did you notice?",
+                        "A sign-in alert from another country",
+                        "Files renamed that I did not touch",
+                    ),
+                    yes_no("Have you told your manager?"),
+                ),
+                (
+                    incident(
+                        "Sign-in alert from another country",
+                        "I got an alert about a login from Brazil.",
+                        "Sessions revoked, password reset, MFA enforced; the attempt had "
+                        "failed at MFA.",
+                    ),
+                    incident(
+                        "Files renamed on the finance share",
+                        "Dozens of files have odd names since this morning.",
+                        "A sync tool misconfiguration; files restored from snapshot.",
+                    ),
+                ),
+                default_group="security",
+                weight=1,
+            ),
+        ),
+    ),
+    Branch(
+        "File storage",
+        "Shared drives, OneDrive, backups and restores.",
+        "workplace",
+        (
+            Leaf(
+                "Restore deleted files",
+                "Recovering deleted or overwritten files.",
+                "File storage",
+                (
+                    text(
+                        "What is the path of the file or folder?",
+                        r"\\fs-01\finance\2025\closing",
+                        "OneDrive/Documents/Offers",
+                    ),
+                    text("When was it last seen?", "Yesterday", "Last Friday", "A week ago"),
+                    yes_no("Was it on a shared drive (not OneDrive)?"),
+                ),
+                (
+                    request(
+                        "Restore a deleted folder on the finance share",
+                        "The 'closing' folder was deleted by mistake.",
+                        "Folder restored from last night's snapshot.",
+                    ),
+                    request(
+                        "Recover the previous version of a spreadsheet",
+                        "I saved over the tariff table this morning.",
+                        "Yesterday's version restored next to the current one.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "OneDrive sync",
+                "OneDrive not syncing.",
+                "File storage",
+                (
+                    choice(
+                        "What does OneDrive show?",
+                        "Paused",
+                        "An error",
+                        "Stuck on processing changes",
+                    ),
+                    yes_no("Is there enough free disk space?"),
+                ),
+                (
+                    incident(
+                        "OneDrive stuck on 'processing changes'",
+                        "It has been processing for two days.",
+                        "OneDrive reset; a file with an invalid name renamed.",
+                    ),
+                    incident(
+                        "Files not syncing between laptop and OneDrive",
+                        "Changes on the laptop do not appear online.",
+                        "Account re-linked after the tenant migration.",
+                    ),
+                ),
+            ),
+            Leaf(
+                "Shared drives",
+                "Mapped drives and file servers.",
+                "File storage",
+                (
+                    text("Which drive letter and path?", r"F: \\fs-01\shared", r"S: \\fs-01\sales"),
+                    yes_no("Are you on the VPN or in the office?"),
+                ),
+                (
+                    incident(
+                        "Mapped drive F: missing after login",
+                        "The F: drive is gone from This PC.",
+                        "Drive-mapping policy re-applied; the login script fixed.",
+                    ),
+                    incident(
+                        "File server fs-01: volume D: above 90 %",
+                        "Alert: free space on fs-01 D: is 8 %.",
+                        "Old installer archives removed; volume extended by 500 GB.",
+                        alert_item="fs-01",
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# What people say along the way
+
+FIRST_REPLIES = (
+    "Hello {first}, thanks for reporting this. I'm looking into it now.",
+    "Hi {first}, I've picked this up and will update you within the hour.",
+    "Hello {first}, thank you. I can reproduce the problem and I'm working on it.",
+    "Hi {first}, thanks. Could you keep the computer on? I may connect remotely.",
+    "Hello {first}, I have your ticket and I'm checking our systems.",
+)
+INTERNAL_NOTES = (
+    "Checked the event logs; nothing obvious yet.",
+    "Remote session done, logs collected and attached to the case.",
+    "Called the user, no answer; left a voicemail.",
+    "Same symptom reported last week; checking whether the same fix applies.",
+    "Knowledge article KB-0142 did not help in this case.",
+    "Tried the standard fix; no change.",
+    "User is a VIP for the month-end closing; keep them updated.",
+)
+SPECIALIST_NOTES = (
+    "Reproduced in the test environment.",
+    "Server-side logs show timeouts from 09:12 onwards.",
+    "Configuration compared with the working site; two differences found.",
+    "Vendor knowledge base describes the same behaviour; trying their workaround.",
+)
+ESCALATION_REASONS = (
+    "Beyond the service desk runbook: needs a change on the server side.",
+    "Needs administrative access we don't have at L1.",
+    "Standard fixes tried without success; diagnosis attached.",
+    "Several users affected; needs the specialist team.",
+)
+ENGINEERING_REASONS = (
+    "Looks like a defect: needs engineering to find the root cause.",
+    "Platform issue beyond configuration; needs a code or infrastructure fix.",
+    "Vendor escalation needed through engineering.",
+)
+HOLD_NOTES = {
+    "awaiting_caller": (
+        "Could you tell us when exactly it happens and send a screenshot of the error?",
+        "Please restart the laptop while connected to the office network and let us know if "
+        "the problem remains.",
+        "When would be a good time for a 15-minute remote session?",
+    ),
+    "awaiting_vendor": (
+        "We have opened a case with the vendor and will update you as soon as they answer.",
+        "The replacement part is ordered; the vendor promises delivery within three days.",
+    ),
+    "awaiting_change": (
+        "The fix needs a change in the next maintenance window (Thursday 20:00).",
+        "A configuration change is scheduled; we'll confirm once it's done.",
+    ),
+}
+CALLER_REPLIES = (
+    "It happens every morning at about 9, screenshot attached.",
+    "Restarted as asked; the problem is still there.",
+    "Tomorrow after 10 works for me.",
+    "Yes, it happens on every computer I try.",
+    "Here is the error text: 'The operation timed out'.",
+)
+CHASERS = (
+    "Any update on this? It's blocking my work.",
+    "Hello, is anyone looking at this?",
+    "Just checking on progress; we have a deadline on Friday.",
+)
+THANKS = (
+    "Works now, thank you!",
+    "Confirmed, all good. Thanks for the quick help.",
+    "Thank you, the problem is gone.",
+)
+REOPEN_REASONS = (
+    "The problem is back since this morning.",
+    "It worked for a day, now the same error appears again.",
+    "Not fixed: it still happens when I work from home.",
+)
+UPDATE_REASONS = (
+    "More people affected than first reported.",
+    "Requester clarified it blocks shipments today.",
+    "Workaround available; lowering the urgency.",
+)
+WITHDRAW_NOTES = (
+    "Sorted it myself, sorry for the noise.",
+    "No longer needed, thanks.",
+    "A colleague helped me; you can close this.",
+)
+NOT_AN_INCIDENT_NOTES = (
+    "This works as designed: the report only shows closed periods. Explained to the requester.",
+    "This is a how-to question; sent the guide from the intranet.",
+    "Handled by the facilities team, not IT; forwarded to them.",
+)
+MANAGER_REASONS = (
+    "Requester chasing; month-end closing depends on it.",
+    "Open for days without progress from the vendor.",
+    "Affects a customer delivery; needs a decision on priority.",
+)
+RECLASSIFY_REASONS = (
+    "Nothing is broken: this is a request for something new.",
+    "Logged as a fault, but it is an access request.",
+)

@@ -1,0 +1,256 @@
+"""SLA clock mechanics: start, pause, resume, stop and retarget, each written to the ledger.
+
+Called by tickets.services inside the ticket's transaction, so a clock never disagrees with its
+ticket. Breach and warning handling (which may escalate the ticket) lives in sla.services.
+"""
+
+from datetime import datetime, timedelta
+
+from servicedesk.sla.calendars import Calendar, business_time_add, business_time_between
+from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaLedgerEntry, SlaPolicy
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.states import HoldReason, Status
+
+Metric = SlaClock.Metric
+State = SlaClock.State
+Event = SlaLedgerEntry.Event
+# Waiting for these does not count against the desk.
+PAUSING_HOLD_REASONS = frozenset({HoldReason.AWAITING_CALLER, HoldReason.AWAITING_VENDOR})
+
+_calendar_cache: dict[tuple[int, datetime], Calendar] = {}
+
+
+def calendar_of(calendar: BusinessCalendar) -> Calendar:
+    """The pure calendar of a stored one, cached until the calendar (or its intervals) change."""
+    key = (calendar.pk, calendar.updated_at)
+    cached = _calendar_cache.get(key)
+    if cached is None:
+        if len(_calendar_cache) > 256:
+            _calendar_cache.clear()
+        cached = _calendar_cache[key] = calendar.as_calendar()
+    return cached
+
+
+def policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """The most specific active policy for the ticket's priority, kind, service and category."""
+    categories = {ticket.category_id}
+    if ticket.category_id and ticket.category.parent_id:
+        categories.add(ticket.category.parent_id)
+    candidates = [
+        policy
+        for policy in SlaPolicy.objects.filter(priority=ticket.priority, is_active=True)
+        if policy.kind in ("", ticket.kind)
+        and policy.service_id in (None, ticket.service_id)
+        and policy.category_id in (None, *categories)
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (p.specificity, -p.pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a clock
+
+
+def clock_elapsed(clock: SlaClock, now: datetime) -> timedelta:
+    """Business time counted so far (up to `now` while running)."""
+    if clock.state != State.RUNNING:
+        return clock.elapsed_before
+    return clock.elapsed_before + business_time_between(
+        calendar_of(clock.calendar), clock.running_since, now
+    )
+
+
+def clock_remaining(clock: SlaClock, now: datetime) -> timedelta:
+    return clock.target - clock_elapsed(clock, now)
+
+
+def _schedule(clock: SlaClock) -> None:
+    """Recompute when the clock is due and when the sweep must look at it next."""
+    if clock.state != State.RUNNING:
+        clock.due_at = None if clock.state == State.PAUSED else clock.due_at
+        clock.next_check_at = None
+        return
+    calendar = calendar_of(clock.calendar)
+    left = clock.target - clock.elapsed_before
+    clock.due_at = business_time_add(calendar, clock.running_since, max(left, timedelta()))
+    checks = []
+    for threshold in clock.warning_thresholds:
+        if threshold in clock.warned:
+            continue
+        mark = clock.target * threshold / 100 - clock.elapsed_before
+        checks.append(business_time_add(calendar, clock.running_since, max(mark, timedelta())))
+    if clock.breached_at is None:
+        checks.append(clock.due_at)
+    clock.next_check_at = min(checks) if checks else None
+
+
+def _ledger(clock: SlaClock, event: str, at: datetime, cause: str, elapsed: timedelta) -> None:
+    SlaLedgerEntry.objects.create(
+        clock=clock,
+        at=at,
+        event=event,
+        cause=cause,
+        elapsed=elapsed,
+        target=clock.target,
+        due_at=clock.due_at,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Changing clocks
+
+
+def clocks_start(*, ticket: Ticket, now: datetime) -> list[SlaClock]:
+    """Start both clocks with a snapshot of the ticket's policy (none if no policy applies)."""
+    policy = policy_for(ticket)
+    if policy is None:
+        return []
+    clocks = []
+    for metric, minutes in (
+        (Metric.RESPONSE, policy.response_minutes),
+        (Metric.RESOLUTION, policy.resolution_minutes),
+    ):
+        clock = SlaClock(
+            ticket=ticket,
+            metric=metric,
+            policy=policy,
+            policy_name=policy.name,
+            calendar=policy.calendar,
+            target=timedelta(minutes=minutes),
+            warning_thresholds=sorted(policy.warning_thresholds),
+            breach_action=policy.breach_action,
+            breach_group=policy.breach_group,
+            started_at=ticket.reported_at if ticket.reported_at < now else now,
+            running_since=ticket.reported_at if ticket.reported_at < now else now,
+        )
+        _schedule(clock)
+        clock.save()
+        _ledger(clock, Event.START, clock.started_at, f"logged ({policy.name})", timedelta())
+        clocks.append(clock)
+    return clocks
+
+
+def _clocks(ticket: Ticket, *metrics: str) -> list[SlaClock]:
+    return list(
+        SlaClock.objects.select_for_update()
+        .select_related("calendar")
+        .filter(ticket=ticket, metric__in=metrics or Metric.values)
+        .order_by("metric")
+    )
+
+
+def _pause(clock: SlaClock, now: datetime, cause: str) -> None:
+    if clock.state != State.RUNNING:
+        return
+    clock.elapsed_before = clock_elapsed(clock, now)
+    clock.state = State.PAUSED
+    clock.running_since = None
+    _schedule(clock)
+    clock.save()
+    _ledger(clock, Event.PAUSE, now, cause, clock.elapsed_before)
+
+
+def _resume(clock: SlaClock, now: datetime, cause: str) -> None:
+    if clock.state == State.RUNNING:
+        return
+    clock.state = State.RUNNING
+    clock.running_since = now
+    clock.stopped_at = None
+    _schedule(clock)
+    clock.save()
+    _ledger(clock, Event.RESUME, now, cause, clock.elapsed_before)
+
+
+def _stop(clock: SlaClock, now: datetime, cause: str) -> None:
+    if clock.state == State.STOPPED:
+        return
+    clock.elapsed_before = clock_elapsed(clock, now)
+    was_due = clock.due_at
+    clock.state = State.STOPPED
+    clock.running_since = None
+    clock.stopped_at = now
+    if clock.breached_at is None and clock.elapsed_before > clock.target:
+        # Stopped late but before the sweep noticed: the breach happened at the due time.
+        clock.breached_at = was_due or now
+    clock.next_check_at = None
+    clock.save()
+    _ledger(clock, Event.STOP, now, cause, clock.elapsed_before)
+
+
+def clocks_on_status_change(*, ticket: Ticket, old: str, new: str, now: datetime, cause: str):
+    """Pause on hold awaiting the caller or a vendor; stop at resolution; resume on reopen."""
+    if new == Status.ON_HOLD and ticket.hold_reason in PAUSING_HOLD_REASONS:
+        for clock in _clocks(ticket):
+            _pause(clock, now, cause or f"on hold: {ticket.hold_reason}")
+    elif new in (Status.RESOLVED, Status.CANCELLED):
+        for clock in _clocks(ticket):
+            _stop(clock, now, cause or new)
+    elif old == Status.RESOLVED and new == Status.IN_PROGRESS:
+        for clock in _clocks(ticket, Metric.RESOLUTION):
+            _resume(clock, now, cause or "reopened")
+    elif old == Status.ON_HOLD and new != Status.ON_HOLD:
+        for clock in _clocks(ticket):
+            if clock.state == State.PAUSED:
+                _resume(clock, now, cause or "back from hold")
+
+
+def clocks_on_first_response(*, ticket: Ticket, now: datetime, cause: str) -> None:
+    for clock in _clocks(ticket, Metric.RESPONSE):
+        _stop(clock, now, cause)
+
+
+def running_segments(clock: SlaClock, until: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches the clock ran, replayed from its ledger."""
+    segments, opened = [], None
+    for entry in clock.ledger.order_by("at", "id"):
+        if entry.event in (Event.START, Event.RESUME) and opened is None:
+            opened = entry.at
+        elif entry.event in (Event.PAUSE, Event.STOP) and opened is not None:
+            segments.append((opened, entry.at))
+            opened = None
+    if opened is not None:
+        segments.append((opened, until))
+    return segments
+
+
+def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> None:
+    """Take the new priority's targets and calendar, counted again from the original start.
+
+    The elapsed time is recomputed over the stretches the clock actually ran (pauses still
+    excluded), so the due time is what it would have been had the ticket started at this priority.
+    """
+    policy = policy_for(ticket)
+    if policy is None:
+        return
+    targets = {
+        Metric.RESPONSE: timedelta(minutes=policy.response_minutes),
+        Metric.RESOLUTION: timedelta(minutes=policy.resolution_minutes),
+    }
+    for clock in _clocks(ticket):
+        calendar = calendar_of(policy.calendar)
+        elapsed = sum(
+            (business_time_between(calendar, s, e) for s, e in running_segments(clock, now)),
+            timedelta(),
+        )
+        clock.policy = policy
+        clock.policy_name = policy.name
+        clock.calendar = policy.calendar
+        clock.target = targets[clock.metric]
+        clock.warning_thresholds = sorted(policy.warning_thresholds)
+        clock.breach_action = policy.breach_action
+        clock.breach_group = policy.breach_group
+        if clock.state == State.RUNNING:
+            clock.elapsed_before = elapsed - business_time_between(
+                calendar, clock.running_since, now
+            )
+        else:
+            clock.elapsed_before = elapsed
+        clock.warned = [t for t in clock.warned if clock.target * t / 100 <= elapsed]
+        if clock.breached_at is not None and elapsed <= clock.target:
+            clock.breached_at = None
+        _schedule(clock)
+        if clock.state == State.STOPPED and clock.breached_at is None and elapsed > clock.target:
+            clock.breached_at = business_time_add(calendar, clock.started_at, clock.target)
+        clock.save()
+        _ledger(clock, Event.RETARGET, now, cause, elapsed)
