@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("servicedesk.sla.urls_api")),
     path("api/", include("servicedesk.tickets.urls_api")),
     path("api/catalog/", include("servicedesk.catalog.urls_api")),
     path("", include("servicedesk.web.urls")),

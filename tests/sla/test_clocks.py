@@ -185,3 +185,27 @@ def test_major_incidents_never_close_by_themselves(desk, travel):
     )
     travel.move_to(at(30, 12, 0))
     assert sla_services.tickets_auto_close() == 0
+
+
+def test_breaching_soon_and_breached_queues_in_the_api(desk, travel, api_for):
+    urgent = services.ticket_log(
+        actor=desk.requester, title="VPN down", impact="high", urgency="high"
+    )
+    later = services.ticket_log(actor=desk.requester, title="Toner", impact="low", urgency="low")
+    agent = api_for(desk.l1_agent)
+    travel.move_to(at(13, 17, 30))  # the P1 response is due at 17:50
+    soon = agent.get("/api/tickets/?sla=breaching_soon").json()["results"]
+    assert [t["number"] for t in soon] == [urgent.number]
+    assert agent.get("/api/tickets/?sla=breached").json()["results"] == []
+
+    travel.move_to(at(13, 18, 0))
+    sla_services.sla_sweep()
+    breached = agent.get("/api/tickets/?sla=breached").json()["results"]
+    assert [t["number"] for t in breached] == [urgent.number]
+
+    clocks = agent.get(f"/api/tickets/{urgent.number}/sla/").json()
+    response = next(c for c in clocks if c["metric"] == "response")
+    assert response["breached"] is True and response["target_minutes"] == 60
+    assert [e["event"] for e in response["ledger"]] == ["start", "breach"]
+    assert later.number not in {t["number"] for t in breached}
+    assert agent.get("/api/tickets/?sla=late").status_code == 400

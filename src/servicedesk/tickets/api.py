@@ -65,11 +65,21 @@ class TicketListCreateView(APIView):
             OpenApiParameter("created_before", OpenApiTypes.DATETIME),
             OpenApiParameter("updated_after", OpenApiTypes.DATETIME),
             OpenApiParameter("q", str, description="Number or words of the title."),
+            OpenApiParameter(
+                "sla",
+                str,
+                enum=["breaching_soon", "breached"],
+                description="SLA queues, ordered by time left (ordering=sla_due_at).",
+            ),
         ],
     )
     def get(self, request):
         queryset = ticket_filter(selectors.tickets_visible(user=request.user), request)
         paginator = self.pagination_class()
+        if request.query_params.get("sla"):
+            # The SLA queues are ordered by time left; their rows carry `sla_due_at`.
+            paginator.ordering_fields = {**paginator.ordering_fields, "sla_due_at": "sla_due_at"}
+            paginator.default_ordering = ("sla_due_at",)
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.TicketListSerializer(page, many=True).data)
 

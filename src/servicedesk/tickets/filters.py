@@ -4,7 +4,10 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
+
+from servicedesk.sla.selectors import tickets_breached, tickets_breaching_soon
 
 from servicedesk.tickets.models import Kind
 from servicedesk.tickets.states import OPEN_STATUSES, Status
@@ -72,6 +75,13 @@ def ticket_filter(queryset: QuerySet, request) -> QuerySet:
         queryset = queryset.filter(created_at__lt=_moment("created_before", raw))
     if raw := params.get("updated_after"):
         queryset = queryset.filter(updated_at__gte=_moment("updated_after", raw))
+    if raw := params.get("sla"):
+        if raw == "breaching_soon":
+            queryset = tickets_breaching_soon(queryset, now=timezone.now())
+        elif raw == "breached":
+            queryset = tickets_breached(queryset)
+        else:
+            raise ValidationError({"sla": ["Must be one of: breaching_soon, breached."]})
     if raw := params.get("q", "").strip():
         queryset = queryset.filter(Q(number__iexact=raw) | Q(title__icontains=raw))
     return queryset

@@ -719,8 +719,9 @@ def ticket_cancel(
     _transition(ticket, actor, Action.CANCEL, now, reason=reason)
     ticket.cancel_reason = reason
     ticket.cancelled_at = now
+    ticket.hold_reason = ""
     ticket.duplicate_of = duplicate_of if reason == CancelReason.DUPLICATE else None
-    _save(ticket, now, ["status", "cancel_reason", "cancelled_at", "duplicate_of"])
+    _save(ticket, now, ["status", "cancel_reason", "cancelled_at", "hold_reason", "duplicate_of"])
     TierStint.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
     if duplicate_of is not None:
         events.event_linked(ticket, actor, now, relation="duplicate_of", other=duplicate_of)
