@@ -82,28 +82,36 @@ TEMPLATES = [
 ]
 
 
+def _sqlite_options() -> dict:
+    # WAL lets readers run beside the single writer; IMMEDIATE avoids lock upgrades that would
+    # otherwise fail with "database is locked" under concurrent writes.
+    return {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            " PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+
 def _database_from_env() -> dict:
     url = os.environ.get("DATABASE_URL", "")
-    if url:
+    if url and not url.startswith("sqlite"):
         config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60))
-        config.setdefault("OPTIONS", {})
-        if config["ENGINE"].endswith("postgresql"):
-            config["CONN_HEALTH_CHECKS"] = True
+        config["CONN_HEALTH_CHECKS"] = True
         return config
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    if url:
+        name = dj_database_url.parse(url)["NAME"]
+    else:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        name = DATA_DIR / "servicedesk.sqlite3"
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "servicedesk.sqlite3",
-        "OPTIONS": {
-            # WAL lets readers run beside the single writer; IMMEDIATE avoids lock upgrades
-            # that would otherwise fail with "database is locked" under concurrent writes.
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
-                " PRAGMA foreign_keys=ON;"
-            ),
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
+        "NAME": name,
+        "OPTIONS": _sqlite_options(),
+        # A file, not memory, so that workers started by a test see the same database.
+        "TEST": {"NAME": str(Path(name).with_name(f"test-{os.getpid()}-{Path(name).name}"))},
     }
 
 
@@ -153,6 +161,8 @@ SERVICEDESK_REOPEN_WINDOW_DAYS = env_int("SERVICEDESK_REOPEN_WINDOW_DAYS", 7)
 # A resolved ticket nobody confirms or rejects closes after this many business days of the
 # desk calendar (never a major incident).
 SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS = env_int("SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS", 3)
+# How often the SLA sweep looks for due warnings and breaches.
+SERVICEDESK_SWEEP_SECONDS = env_int("SERVICEDESK_SWEEP_SECONDS", 30)
 SERVICEDESK_DESK_CALENDAR = os.environ.get("SERVICEDESK_DESK_CALENDAR", "Office hours")
 SERVICEDESK_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 DEFAULT_FROM_EMAIL = SERVICEDESK_FROM_EMAIL

@@ -5,20 +5,23 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
 
-# (task name, every N seconds). Each task is safe to run on several workers at once.
-PERIODIC_TASKS: list[tuple[str, int]] = [
-    ("sla.sweep", 30),
-    ("notifications.outbox_sweep", 60),
-    ("sla.auto_close", 15 * 60),
-]
+
+def periodic_tasks() -> list[tuple[str, int]]:
+    """(task name, every N seconds). Each task is safe to run on several workers at once."""
+    return [
+        ("sla.sweep", settings.SERVICEDESK_SWEEP_SECONDS),
+        ("notifications.outbox_sweep", 60),
+        ("sla.auto_close", 15 * 60),
+    ]
 
 
 def beat_schedule() -> dict:
-    return {name: {"task": name, "schedule": float(every)} for name, every in PERIODIC_TASKS}
+    return {name: {"task": name, "schedule": float(every)} for name, every in periodic_tasks()}
 
 
 _started = threading.Event()
@@ -36,9 +39,10 @@ def _loop() -> None:
     from servicedesk.celery import app
 
     app.loader.import_default_modules()
-    next_run = dict.fromkeys((name for name, _ in PERIODIC_TASKS), 0.0)
+    tasks = periodic_tasks()
+    next_run = dict.fromkeys((name for name, _ in tasks), 0.0)
     while True:
-        for name, every in PERIODIC_TASKS:
+        for name, every in tasks:
             if time.monotonic() < next_run[name]:
                 continue
             next_run[name] = time.monotonic() + every

@@ -3,12 +3,11 @@
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
-from django.utils.dateparse import parse_datetime
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
 from servicedesk.sla.selectors import tickets_breached, tickets_breaching_soon
-
 from servicedesk.tickets.models import Kind
 from servicedesk.tickets.states import OPEN_STATUSES, Status
 

@@ -1,0 +1,180 @@
+"""SLA warnings and breaches sent by real background processes, once each.
+
+Two Celery workers and a beat against Redis; then the embedded mode (`servicedesk serve` with no
+broker), where the web workers run the same periodic tasks on a thread of their own.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+from django.utils import timezone
+
+from servicedesk.notifications.models import OutboxMessage
+from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaPolicy
+from servicedesk.tickets import services
+
+# serialized_rollback: the default calendars and policies come from a migration.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+BROKER = "redis://127.0.0.1:6379/15"
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
+def _env(tmp_path: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.pop("CELERY_BROKER_URL", None)
+    env.update(
+        DATABASE_URL=_database_url(),
+        SERVICEDESK_DATA_DIR=str(tmp_path),
+        EMAIL_URL="dummy://",
+        SERVICEDESK_SWEEP_SECONDS="1",
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
+    return env
+
+
+def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "servicedesk.cli", *args],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _almost_due_ticket(desk):
+    """A P1 under a one-minute response target, reported 40 s ago: warnings at 45 s and 54 s,
+    the breach at 60 s — all within the first half-minute of the test."""
+    SlaPolicy.objects.create(
+        name="Core network P1",
+        priority=1,
+        category=desk.category,
+        response_minutes=1,
+        resolution_minutes=60,
+        calendar=BusinessCalendar.objects.get(name="24×7"),
+        warning_thresholds=[75, 90],
+        breach_action=SlaPolicy.BreachAction.NEXT_TIER,
+    )
+    return services.ticket_log(
+        actor=desk.l1_agent,
+        requester=desk.requester,
+        title="Core switch flapping",
+        category=desk.category,
+        impact="high",
+        urgency="high",
+        reported_at=timezone.now() - timedelta(seconds=40),
+    )
+
+
+def _wait_for_breach(ticket, seconds: float = 60) -> SlaClock:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        clock = SlaClock.objects.get(ticket=ticket, metric="response")
+        if clock.breached_at is not None:
+            return clock
+        time.sleep(0.5)
+    raise AssertionError("no breach was recorded in time")
+
+
+def _assert_sent_once_each(ticket, desk):
+    time.sleep(3)  # let any sweep that raced the breach finish
+    sla_events = sorted(
+        (e["data"]["what"], e["data"].get("threshold"))
+        for e in ticket.events.filter(type="sla").values("data")
+    )
+    assert sla_events == [("breach", None), ("warning", 75), ("warning", 90)]
+    rows = list(
+        OutboxMessage.objects.filter(ticket=ticket, template__startswith="sla_").values_list(
+            "template", "subject", "recipient"
+        )
+    )
+    assert len(rows) == len(set(rows))
+    assert ("sla_breach", desk.manager.email) in {(t, r) for t, _, r in rows}
+    assert {s for t, s, _ in rows if t == "sla_warning"} == {
+        f"[{ticket.number}] First response target 75% used",
+        f"[{ticket.number}] First response target 90% used",
+    }
+    assert SlaClock.objects.get(ticket=ticket, metric="response").warned == [75, 90]
+    assert ticket.events.filter(type="escalated").count() == 1
+
+
+def _redis_available() -> bool:
+    try:
+        return redis.Redis.from_url(BROKER, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_available(), reason="needs Redis at 127.0.0.1:6379")
+def test_two_celery_workers_and_beat_send_each_warning_and_breach_once(desk, tmp_path):
+    redis.Redis.from_url(BROKER).flushdb()
+    ticket = _almost_due_ticket(desk)
+    env = _env(tmp_path, CELERY_BROKER_URL=BROKER)
+    processes = [
+        _start(
+            ["worker", "-n", f"w{n}@%h", "--concurrency=2", "--without-mingle", "--without-gossip"],
+            env,
+            tmp_path / f"worker{n}.log",
+        )
+        for n in (1, 2)
+    ]
+    processes.append(
+        _start(["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log")
+    )
+    try:
+        _wait_for_breach(ticket)
+        _assert_sent_once_each(ticket, desk)
+    finally:
+        _stop(processes)
+        redis.Redis.from_url(BROKER).flushdb()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_embedded_mode_sends_each_warning_and_breach_once_without_a_broker(desk, tmp_path):
+    ticket = _almost_due_ticket(desk)
+    env = _env(tmp_path)
+    server = _start(
+        ["serve", "--port", str(_free_port()), "--workers", "2", "--threads", "2"],
+        env,
+        tmp_path / "serve.log",
+    )
+    try:
+        _wait_for_breach(ticket)
+        _assert_sent_once_each(ticket, desk)
+    finally:
+        _stop([server])
