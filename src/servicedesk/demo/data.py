@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from servicedesk.accounts.models import Role
 
-COMPANY = "Danubia Logistics"
 DOMAIN = "danubia.example"
 TIME_ZONE = "Europe/Bucharest"
 DEMO_PASSWORD = "demo"
@@ -31,8 +30,6 @@ class Person:
     phone: str
     language: str = "ro"
     role: str = Role.REQUESTER
-    groups: tuple[str, ...] = ()  # group keys
-    listed: bool = False  # shown in the table of demo logins
     mailbox: str = ""  # the part before @ when it is not firstname.lastname
 
 
@@ -161,79 +158,55 @@ GROUPS = (
 )
 
 STAFF = (
-    Person("admin", "Adrian", "Vasilescu", "+40 721 555 100", "en", Role.ADMIN, (), listed=True),
-    Person(
-        "manager.desk", "Carmen", "Dobre", "+40 721 555 101", "ro", Role.MANAGER, (), listed=True
-    ),
-    Person(
-        "manager.apps", "Richard", "Hale", "+44 7700 900101", "en", Role.MANAGER, (), listed=True
-    ),
-    Person(
-        "manager.infra",
-        "Sorin",
-        "Marinescu",
-        "+40 721 555 102",
-        "ro",
-        Role.MANAGER,
-        (),
-        listed=True,
-    ),
-    Person(
-        "manager.eng", "Alina", "Petrescu", "+40 721 555 103", "ro", Role.MANAGER, (), listed=True
-    ),
-    Person(
-        "security",
-        "Victor",
-        "Neagu",
-        "+40 721 555 104",
-        "ro",
-        Role.SECURITY_OFFICER,
-        ("security",),
-        listed=True,
-    ),
-    Person("agent.l1", "Elena", "Popescu", "+40 721 555 110", "ro", Role.AGENT, ("desk",), True),
-    Person("andrei.matei", "Andrei", "Matei", "+40 721 555 111", "ro", Role.AGENT, ("desk",)),
-    Person("lucy.palmer", "Lucy", "Palmer", "+44 7700 900111", "en", Role.AGENT, ("desk",)),
-    Person("ioana.stanciu", "Ioana", "Stanciu", "+40 721 555 112", "ro", Role.AGENT, ("desk",)),
-    Person(
-        "agent.apps", "Mihai", "Constantin", "+40 721 555 120", "ro", Role.AGENT, ("apps",), True
-    ),
-    Person("daniela.ene", "Daniela", "Ene", "+40 721 555 121", "ro", Role.AGENT, ("apps",)),
-    Person(
-        "agent.network",
-        "Radu",
-        "Iordache",
-        "+40 721 555 130",
-        "ro",
-        Role.AGENT,
-        ("network",),
-        True,
-    ),
-    Person("paul.reed", "Paul", "Reed", "+44 7700 900130", "en", Role.AGENT, ("network",)),
-    Person(
-        "agent.workplace",
-        "Cristian",
-        "Pavel",
-        "+40 721 555 140",
-        "ro",
-        Role.AGENT,
-        ("workplace",),
-        True,
-    ),
-    Person("anca.zamfir", "Anca", "Zamfir", "+40 721 555 141", "ro", Role.AGENT, ("workplace",)),
-    Person(
-        "agent.l3", "Tudor", "Lazăr", "+40 721 555 150", "ro", Role.AGENT, ("engineering",), True
-    ),
-    Person(
-        "sarah.collins", "Sarah", "Collins", "+44 7700 900150", "en", Role.AGENT, ("engineering",)
-    ),
-    Person(
-        "diana.munteanu", "Diana", "Munteanu", "+40 721 555 160", "ro", Role.AGENT, ("security",)
-    ),
+    Person("admin", "Adrian", "Vasilescu", "+40 721 555 100", "en", Role.ADMIN),
+    Person("manager.desk", "Carmen", "Dobre", "+40 721 555 101", "ro", Role.MANAGER),
+    Person("manager.apps", "Richard", "Hale", "+44 7700 900101", "en", Role.MANAGER),
+    Person("manager.infra", "Sorin", "Marinescu", "+40 721 555 102", "ro", Role.MANAGER),
+    Person("manager.eng", "Alina", "Petrescu", "+40 721 555 103", "ro", Role.MANAGER),
+    Person("security", "Victor", "Neagu", "+40 721 555 104", "ro", Role.SECURITY_OFFICER),
+    Person("agent.l1", "Elena", "Popescu", "+40 721 555 110", "ro", Role.AGENT),
+    Person("andrei.matei", "Andrei", "Matei", "+40 721 555 111", "ro", Role.AGENT),
+    Person("lucy.palmer", "Lucy", "Palmer", "+44 7700 900111", "en", Role.AGENT),
+    Person("ioana.stanciu", "Ioana", "Stanciu", "+40 721 555 112", "ro", Role.AGENT),
+    Person("agent.apps", "Mihai", "Constantin", "+40 721 555 120", "ro", Role.AGENT),
+    Person("daniela.ene", "Daniela", "Ene", "+40 721 555 121", "ro", Role.AGENT),
+    Person("agent.network", "Radu", "Iordache", "+40 721 555 130", "ro", Role.AGENT),
+    Person("paul.reed", "Paul", "Reed", "+44 7700 900130", "en", Role.AGENT),
+    Person("agent.workplace", "Cristian", "Pavel", "+40 721 555 140", "ro", Role.AGENT),
+    Person("anca.zamfir", "Anca", "Zamfir", "+40 721 555 141", "ro", Role.AGENT),
+    Person("agent.l3", "Tudor", "Lazăr", "+40 721 555 150", "ro", Role.AGENT),
+    Person("sarah.collins", "Sarah", "Collins", "+44 7700 900150", "en", Role.AGENT),
+    Person("diana.munteanu", "Diana", "Munteanu", "+40 721 555 160", "ro", Role.AGENT),
 )
 
-# The person a demo visitor logs in as first; listed in the logins table.
-REQUESTER_LOGIN = Person("requester", "Ana", "Gheorghe", "+40 744 210 301", "ro", listed=True)
+# Who works in which group (managers are not members: they manage, see GROUPS).
+MEMBERS = {
+    "desk": ("agent.l1", "andrei.matei", "lucy.palmer", "ioana.stanciu"),
+    "apps": ("agent.apps", "daniela.ene"),
+    "network": ("agent.network", "paul.reed"),
+    "workplace": ("agent.workplace", "anca.zamfir"),
+    "engineering": ("agent.l3", "sarah.collins"),
+    "security": ("security", "diana.munteanu"),
+}
+
+# The accounts worth trying first, in the order the table of demo logins lists them.
+LOGINS = (
+    "admin",
+    "manager.desk",
+    "manager.apps",
+    "manager.infra",
+    "manager.eng",
+    "security",
+    "agent.l1",
+    "agent.apps",
+    "agent.network",
+    "agent.workplace",
+    "agent.l3",
+    "requester",
+)
+
+# The requester a demo visitor logs in as; she has more tickets than the others.
+REQUESTER_LOGIN = Person("requester", "Ana", "Gheorghe", "+40 744 210 301", "ro")
 
 REQUESTERS = (
     REQUESTER_LOGIN,

@@ -34,10 +34,6 @@ class Desk:
     items: dict[str, ConfigurationItem]
     created: dict[str, int] = field(default_factory=dict)  # what this run added, by kind
 
-    @property
-    def created_anything(self) -> bool:
-        return any(self.created.values())
-
     def manager_of(self, group_key: str) -> User | None:
         return self.groups[group_key].manager
 
@@ -58,7 +54,7 @@ def desk_seed() -> Desk:
     items = _items_seed(services, created)
     leaves = _categories_seed(groups, services, created)
     members = {
-        key: sorted(group.members.all(), key=lambda u: (u.username not in _LISTED, u.pk))
+        key: sorted(group.members.all(), key=lambda u: (u.username not in data.LOGINS, u.pk))
         for key, group in groups.items()
     }
     return Desk(
@@ -73,22 +69,18 @@ def desk_seed() -> Desk:
     )
 
 
-_LISTED = {p.username for p in (*data.STAFF, *data.REQUESTERS) if p.listed}
-
-
 def demo_logins() -> list[tuple[str, str, str, str]]:
     """(username, password, role, groups) of the accounts worth trying first."""
-    group_names = {g.key: f"{g.name} (L{g.tier})" for g in data.GROUPS}
-    managed = {}
-    for group in data.GROUPS:
-        managed.setdefault(group.manager, []).append(group.key)
+    people = {p.username: p for p in (*data.STAFF, *data.REQUESTERS)}
     rows = []
-    for person in (*data.STAFF, *data.REQUESTERS):
-        if not person.listed:
-            continue
-        keys = list(dict.fromkeys([*person.groups, *managed.get(person.username, [])]))
-        where = ", ".join(group_names[k] for k in keys) or "—"
-        rows.append((person.username, data.DEMO_PASSWORD, Role(person.role).label, where))
+    for username in data.LOGINS:
+        groups = [
+            f"{g.name} (L{g.tier})"
+            for g in data.GROUPS
+            if username in data.MEMBERS.get(g.key, ()) or username == g.manager
+        ]
+        role = Role(people[username].role).label
+        rows.append((username, data.DEMO_PASSWORD, role, ", ".join(groups) or "—"))
     return rows
 
 
@@ -134,7 +126,7 @@ def _groups_seed(people: dict[str, User], created: dict) -> dict[str, SupportGro
             },
         )
         if was_created:
-            group.members.set([people[p.username] for p in data.STAFF if entry.key in p.groups])
+            group.members.set([people[username] for username in data.MEMBERS[entry.key]])
             created["groups"] += 1
         groups[entry.key] = group
     return groups

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 from servicedesk.demo.desk import desk_seed
 from servicedesk.demo.stories import demo_tickets_seed
 from servicedesk.notifications.models import OutboxMessage
+from servicedesk.sla.services import sla_sweep, tickets_auto_close
 from servicedesk.tickets.models import Ticket
 
 
@@ -40,6 +41,10 @@ def demo_seed() -> DemoSeedResult:
                 OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
             )
             tickets = demo_tickets_seed(desk)
+            # Bring the desk up to now as the periodic jobs would: warnings and breaches of
+            # the clocks still running, and closure of what waited too long for a confirmation.
+            sla_sweep()
+            tickets_auto_close()
             OutboxMessage.objects.filter(
                 pk__gt=last_message or 0, status=OutboxMessage.Status.PENDING
             ).update(status=OutboxMessage.Status.SENT, sent_at=F("created_at"))

@@ -3,7 +3,7 @@
 A story is a list of service calls spaced out in minutes: "the requester logs it; 20 minutes later
 the L1 agent takes it; …". Stories are written first, then placed in the last 30 days so that
 their last step falls where their ending belongs (closed ones anywhere, resolved ones within the
-reopen window, open ones recently), then played in order of their start with
+confirmation window, open ones recently), then played in order of their start with
 `django.utils.timezone.now` patched to the story's clock. The services therefore write the
 numbers, timeline, tier stints and outbox exactly as they would have at that time.
 """
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from servicedesk.accounts.models import User
@@ -30,8 +31,8 @@ HORIZON = timedelta(days=30)
 LOCAL = ZoneInfo(data.TIME_ZONE)
 # How much longer each step takes, by priority: a P1 moves in minutes, a P5 over days.
 PACE = {1: 0.15, 2: 0.4, 3: 1.0, 4: 1.8, 5: 3.0}
-AUTO_CLOSE_MINUTES = 3 * 24 * 60
-AUTO_CLOSE_REASON = "Closed automatically: no reply within 3 days of the resolution."
+# Roughly when the auto-close sweep closes a resolved ticket nobody answered.
+AUTO_CLOSE_MINUTES = 3.5 * 24 * 60
 
 # How the single tickets end; clusters and the originals of duplicates come on top.
 ENDINGS = (
@@ -40,7 +41,7 @@ ENDINGS = (
     + [(Status.IN_PROGRESS, "")] * 24
     + [(Status.ON_HOLD, reason) for reason in HoldReason.values] * 6
     + [(Status.RESOLVED, "")] * 22
-    + [(Status.CLOSED, "")] * 95
+    + [(Status.CLOSED, "")] * 85
     + [(Status.CANCELLED, reason) for reason in CancelReason.values] * 5
 )
 CHANNELS = {Channel.PORTAL: 45, Channel.EMAIL: 25, Channel.PHONE: 22, Channel.API: 8}
@@ -96,11 +97,39 @@ class Story:
         return sum(step.minutes for step in self.steps)
 
 
+@dataclass
+class Plot:
+    """What has been decided about one ticket while its story is being written."""
+
+    story: Story
+    rng: random.Random
+    ending: str  # the status it ends in
+    reason: str  # the hold or cancel reason it ends with, if any
+    catalog: CatalogLeaf
+    subject: data.Subject
+    requester: User
+    pace: float
+    impact: str
+    categorised: bool  # when it is logged; triage categorises it otherwise
+    reclassify: bool  # logged as an incident, turned into the request it is
+    group_key: str  # the group it is with
+    worker: User | None = None  # the person working it
+    escalate: bool = False
+    hold: str = ""
+
+    @property
+    def human(self) -> bool:
+        return self.requester.username != data.MONITORING.username
+
+    def minutes(self, low: float, high: float) -> float:
+        """A delay between `low` and `high` minutes, stretched by the ticket's priority."""
+        return self.rng.uniform(low, high) * self.pace
+
+
 class Stage:
     """Plays stories: owns the fake clock and remembers the tickets logged so far."""
 
     def __init__(self, anchor: datetime):
-        self.anchor = anchor
         self.now = anchor
         self.tickets: dict[str, Ticket] = {}
         self.logged = 0
@@ -128,6 +157,12 @@ class Stage:
         if isinstance(value, Later):
             return value.compute(self)
         return value
+
+
+def _auto_close_reason() -> str:
+    # The words the auto-close sweep uses, so the history reads as if it had closed them.
+    days = settings.SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS
+    return f"closed automatically after {days} business days without an answer"
 
 
 def demo_tickets_seed(desk: Desk, *, seed: int = SEED) -> int:
@@ -161,7 +196,8 @@ def _place(story: Story, anchor: datetime, rng: random.Random) -> tuple[datetime
             start = earliest + slack * rng.random()
         else:
             if story.ending == "resolved":
-                end = anchor - timedelta(minutes=rng.uniform(30, 6 * 24 * 60))
+                # Within the confirmation window, so the auto-close sweep leaves them be.
+                end = anchor - timedelta(minutes=rng.uniform(30, 2 * 24 * 60))
             else:
                 end = anchor - timedelta(minutes=rng.uniform(10, 4 * 24 * 60))
             scale = min(1.0, (end - earliest) / span) if span else 1.0
@@ -229,6 +265,15 @@ class Teller:
         """A ticket that ends in `ending` (a status) for `reason` (a hold or cancel reason)."""
         if ending == Status.CANCELLED and reason == CancelReason.DUPLICATE:
             return self._duplicate_pair()
+        plot = self._logged(ending, reason, catalog, subject)
+        # Each phase writes its steps and says whether the story ends there.
+        for phase in (self._first_line, self._escalation, self._waiting, self._resolution):
+            if phase(plot):
+                break
+        return plot.story
+
+    def _logged(self, ending: str, reason: str, catalog, subject) -> Plot:
+        """Pick what goes wrong and for whom, and log it through the channel it came in by."""
         rng = self.rng
         needs_a_person = reason in {HoldReason.AWAITING_CALLER, CancelReason.WITHDRAWN}
         while catalog is None or subject is None:
@@ -237,40 +282,42 @@ class Teller:
             if needs_a_person and subject.alert_item:
                 catalog = subject = None
         alert = bool(subject.alert_item)
-        requester = self.desk.monitoring if alert else self._requester()
-        human = not alert
         channel = Channel.MONITORING if alert else self._weighted(CHANNELS)
-        reclassify = (
-            subject.kind == Kind.SERVICE_REQUEST
-            and ending not in {Status.NEW, Status.ASSIGNED}
-            and rng.random() < 0.15
-        )
-        categorised = alert or channel in {Channel.PHONE, Channel.API} or rng.random() < 0.6
         if alert:
-            impact, urgency = rng.choice(["high", "medium"]), "high"
+            impact, urgency = rng.choice(["high", "medium", "medium"]), "high"
         else:
             impact, urgency = self._weighted(IMPACTS), self._weighted(URGENCIES)
-        pace = PACE[priority_for(impact, urgency)]
-
-        def m(low: float, high: float) -> float:
-            return rng.uniform(low, high) * pace
-
-        final = {Status.CLOSED: "finished", Status.CANCELLED: "finished"}
-        story = Story(
-            ending=final.get(ending, "resolved" if ending == Status.RESOLVED else "open"),
-            business_hours=human,
+        categorised = alert or channel in {Channel.PHONE, Channel.API} or rng.random() < 0.6
+        endings = {Status.CLOSED: "finished", Status.CANCELLED: "finished"}
+        plot = Plot(
+            story=Story(
+                ending=endings.get(ending, "resolved" if ending == Status.RESOLVED else "open"),
+                business_hours=not alert,
+            ),
+            rng=rng,
+            ending=ending,
+            reason=reason,
+            catalog=catalog,
+            subject=subject,
+            requester=self.desk.monitoring if alert else self._requester(),
+            pace=PACE[priority_for(impact, urgency)],
+            impact=impact,
+            categorised=categorised,
+            reclassify=subject.kind == Kind.SERVICE_REQUEST
+            and ending not in {Status.NEW, Status.ASSIGNED}
+            and rng.random() < 0.15,
+            group_key=(catalog.leaf.default_group if categorised else "") or "desk",
         )
-        first_key = (catalog.leaf.default_group if categorised else "") or "desk"
-        phone_agent = self._agent(first_key) if channel == Channel.PHONE else None
         reported_at = None
-        if phone_agent is not None:
+        if channel == Channel.PHONE:
+            plot.worker = self._agent(plot.group_key)
             ago = rng.randint(2, 20)
             reported_at = Later(lambda stage, ago=ago: stage.now - timedelta(minutes=ago))
-        story.log(
+        plot.story.log(
             "t",
-            actor=phone_agent or requester,
-            requester=requester,
-            kind=Kind.INCIDENT if reclassify else subject.kind,
+            actor=plot.worker or plot.requester,
+            requester=plot.requester,
+            kind=Kind.INCIDENT if plot.reclassify else subject.kind,
             title=subject.title,
             description=subject.description,
             category=catalog.category if categorised else None,
@@ -281,275 +328,203 @@ class Teller:
             channel=channel,
             reported_at=reported_at,
         )
-        if ending == Status.NEW:
-            if human and rng.random() < 0.35:
-                story.then(
-                    m(30, 300),
-                    services.ticket_comment,
-                    actor=requester,
-                    body=rng.choice(data.CHASERS),
-                )
-            return story
-        if reason == CancelReason.WITHDRAWN and rng.random() < 0.6:
+        return plot
+
+    def _first_line(self, plot: Plot) -> bool:
+        """The first group takes the ticket, categorises, diagnoses and answers the requester."""
+        rng, story, m, requester = plot.rng, plot.story, plot.minutes, plot.requester
+        if plot.ending == Status.NEW:
+            if plot.human and rng.random() < 0.35:
+                body = rng.choice(data.CHASERS)
+                story.then(m(30, 300), services.ticket_comment, actor=requester, body=body)
+            return True
+        if plot.reason == CancelReason.WITHDRAWN and rng.random() < 0.6:
+            note = rng.choice(data.WITHDRAW_NOTES)
             story.then(
                 m(15, 400),
                 services.ticket_cancel,
                 actor=requester,
                 reason=CancelReason.WITHDRAWN,
-                note=rng.choice(data.WITHDRAW_NOTES),
+                note=note,
             )
-            return story
-
-        # The first group takes it.
-        group_key = first_key
-        worker = phone_agent or self._agent(group_key)
-        dispatcher = self._manager_or(group_key, worker) if rng.random() < 0.4 else worker
+            return True
+        worker = plot.worker = plot.worker or self._agent(plot.group_key)
+        dispatcher = self._manager_or(plot.group_key, worker) if rng.random() < 0.4 else worker
         story.then(m(5, 90), services.ticket_assign, actor=dispatcher, assignee=worker)
-        escalate = rng.random() < (0.45 if ending in {Status.ASSIGNED, Status.ON_HOLD} else 0.3)
-        if ending == Status.ASSIGNED and not escalate:
-            if human and rng.random() < 0.5:
-                story.then(
-                    m(2, 40),
-                    services.ticket_comment,
-                    actor=worker,
-                    body=self._reply(data.FIRST_REPLIES, requester),
-                )
-            return story
+        plot.escalate = rng.random() < (
+            0.45 if plot.ending in {Status.ASSIGNED, Status.ON_HOLD} else 0.3
+        )
+        if plot.ending == Status.ASSIGNED and not plot.escalate:
+            if plot.human and rng.random() < 0.5:
+                body = self._reply(data.FIRST_REPLIES, requester)
+                story.then(m(2, 40), services.ticket_comment, actor=worker, body=body)
+            return True
         story.then(m(1, 30), services.ticket_start, actor=worker)
-        if not categorised:
+        if not plot.categorised:
             story.then(
                 m(1, 8),
                 services.ticket_update,
                 actor=worker,
-                category=catalog.category,
-                service=catalog.service,
+                category=plot.catalog.category,
+                service=plot.catalog.service,
                 reason="Categorised at triage.",
             )
-        if reclassify:
+        if plot.reclassify:
+            why = rng.choice(data.RECLASSIFY_REASONS)
             story.then(
                 m(1, 10),
                 services.ticket_reclassify,
                 actor=worker,
                 kind=Kind.SERVICE_REQUEST,
-                reason=rng.choice(data.RECLASSIFY_REASONS),
+                reason=why,
             )
-        if catalog.questions and rng.random() < 0.8:
-            story.then(
-                m(3, 20),
-                services.ticket_diagnosis_record,
-                actor=worker,
-                answers=self._answers(catalog),
-            )
-        if human and rng.random() < 0.75:
-            story.then(
-                m(2, 30),
-                services.ticket_comment,
-                actor=worker,
-                body=self._reply(data.FIRST_REPLIES, requester),
-            )
+        if plot.catalog.questions and rng.random() < 0.8:
+            answers = self._answers(plot.catalog)
+            story.then(m(3, 20), services.ticket_diagnosis_record, actor=worker, answers=answers)
+        if plot.human and rng.random() < 0.75:
+            body = self._reply(data.FIRST_REPLIES, requester)
+            story.then(m(2, 30), services.ticket_comment, actor=worker, body=body)
         if rng.random() < 0.2:
-            if impact != "high":
-                change = {"impact": "high" if impact == "medium" else "medium"}
+            if plot.impact != "high":
+                change = {"impact": "high" if plot.impact == "medium" else "medium"}
                 why = rng.choice(data.UPDATE_REASONS[:2])
             else:
                 change, why = {"urgency": "low"}, data.UPDATE_REASONS[2]
             story.then(m(5, 60), services.ticket_update, actor=worker, reason=why, **change)
-        if ending == Status.CANCELLED:
-            if reason == CancelReason.WITHDRAWN:
-                story.then(
-                    m(30, 600),
-                    services.ticket_cancel,
-                    actor=requester,
-                    reason=reason,
-                    note=rng.choice(data.WITHDRAW_NOTES),
-                )
+        if plot.ending == Status.CANCELLED:
+            if plot.reason == CancelReason.WITHDRAWN:
+                actor, note = requester, rng.choice(data.WITHDRAW_NOTES)
             else:
-                story.then(
-                    m(10, 120),
-                    services.ticket_cancel,
-                    actor=worker,
-                    reason=reason,
-                    note=rng.choice(data.NOT_AN_INCIDENT_NOTES),
-                )
-            return story
+                actor, note = worker, rng.choice(data.NOT_AN_INCIDENT_NOTES)
+            story.then(
+                m(10, 600), services.ticket_cancel, actor=actor, reason=plot.reason, note=note
+            )
+            return True
         if rng.random() < 0.4:
-            story.then(
-                m(5, 120),
-                services.ticket_comment,
-                actor=worker,
-                body=rng.choice(data.INTERNAL_NOTES),
-                public=False,
-            )
+            body = rng.choice(data.INTERNAL_NOTES)
+            story.then(m(5, 120), services.ticket_comment, actor=worker, body=body, public=False)
+        return False
 
-        # Escalation: L1 to the specialists, sometimes on to engineering.
-        if escalate:
-            to_key = self._specialists(catalog) if self._tier(group_key) == 1 else "engineering"
-            reasons = (
-                data.ESCALATION_REASONS if self._tier(to_key) == 2 else data.ENGINEERING_REASONS
-            )
+    def _escalation(self, plot: Plot) -> bool:
+        """L1 to the specialists, sometimes back down with a known fix or on to engineering."""
+        if not plot.escalate:
+            return False
+        rng, story, m = plot.rng, plot.story, plot.minutes
+        from_key = plot.group_key
+        to_key = self._specialists(plot.catalog) if self._tier(from_key) == 1 else "engineering"
+        reasons = data.ESCALATION_REASONS if self._tier(to_key) == 2 else data.ENGINEERING_REASONS
+        story.then(
+            m(10, 120),
+            services.ticket_escalate,
+            actor=plot.worker,
+            to_group=self.desk.groups[to_key],
+            reason=rng.choice(reasons),
+        )
+        plot.group_key = to_key
+        if plot.ending == Status.ASSIGNED:
+            if rng.random() < 0.5:
+                specialist = self._agent(to_key)
+                manager = self._manager_or(to_key, specialist)
+                story.then(m(10, 120), services.ticket_assign, actor=manager, assignee=specialist)
+            return True
+        worker = plot.worker = self._agent(to_key)
+        story.then(m(15, 240), services.ticket_start, actor=worker)
+        if rng.random() < 0.6:
+            body = rng.choice(data.SPECIALIST_NOTES)
+            story.then(m(10, 240), services.ticket_comment, actor=worker, body=body, public=False)
+        if self._tier(to_key) == 2 and from_key == "desk" and rng.random() < 0.12:
             story.then(
-                m(10, 120),
+                m(30, 300),
+                services.ticket_de_escalate,
+                actor=worker,
+                to_group=self.desk.groups["desk"],
+                reason="Known fix (KB-0201): the service desk can apply it with the user.",
+            )
+            plot.group_key, plot.worker = "desk", self._agent("desk")
+            story.then(m(10, 120), services.ticket_start, actor=plot.worker)
+        elif self._tier(to_key) == 2 and rng.random() < 0.3:
+            story.then(
+                m(60, 600),
                 services.ticket_escalate,
                 actor=worker,
-                to_group=self.desk.groups[to_key],
-                reason=rng.choice(reasons),
+                to_group=self.desk.groups["engineering"],
+                reason=rng.choice(data.ENGINEERING_REASONS),
             )
-            from_key, group_key = group_key, to_key
-            if ending == Status.ASSIGNED:
-                if rng.random() < 0.5:
-                    manager = self._manager_or(group_key, self._agent(group_key))
-                    story.then(
-                        m(10, 120),
-                        services.ticket_assign,
-                        actor=manager,
-                        assignee=self._agent(group_key),
-                    )
-                return story
-            worker = self._agent(group_key)
-            story.then(m(15, 240), services.ticket_start, actor=worker)
-            if rng.random() < 0.6:
-                story.then(
-                    m(10, 240),
-                    services.ticket_comment,
-                    actor=worker,
-                    body=rng.choice(data.SPECIALIST_NOTES),
-                    public=False,
-                )
-            if self._tier(group_key) == 2 and from_key == "desk" and rng.random() < 0.12:
-                story.then(
-                    m(30, 300),
-                    services.ticket_de_escalate,
-                    actor=worker,
-                    to_group=self.desk.groups["desk"],
-                    reason="Known fix (KB-0201): the service desk can apply it with the user.",
-                )
-                group_key, worker = "desk", self._agent("desk")
-                story.then(m(10, 120), services.ticket_start, actor=worker)
-            elif self._tier(group_key) == 2 and rng.random() < 0.3:
-                story.then(
-                    m(60, 600),
-                    services.ticket_escalate,
-                    actor=worker,
-                    to_group=self.desk.groups["engineering"],
-                    reason=rng.choice(data.ENGINEERING_REASONS),
-                )
-                group_key = "engineering"
-                worker = self._agent(group_key)
-                story.then(m(30, 300), services.ticket_start, actor=worker)
-                story.then(
-                    m(30, 600),
-                    services.ticket_comment,
-                    actor=worker,
-                    body=rng.choice(data.SPECIALIST_NOTES),
-                    public=False,
-                )
-
-        # Waiting on someone.
-        hold = ""
-        if ending == Status.ON_HOLD or rng.random() < 0.2:
-            hold = reason or rng.choice(
-                HoldReason.values
-                if human
-                else [HoldReason.AWAITING_VENDOR, HoldReason.AWAITING_CHANGE]
-            )
+            plot.group_key, plot.worker = "engineering", self._agent("engineering")
+            body = rng.choice(data.SPECIALIST_NOTES)
+            story.then(m(30, 300), services.ticket_start, actor=plot.worker)
             story.then(
-                m(20, 240),
-                services.ticket_hold,
-                actor=worker,
-                reason=hold,
-                note=rng.choice(data.HOLD_NOTES[hold]),
+                m(30, 600), services.ticket_comment, actor=plot.worker, body=body, public=False
             )
-            if ending == Status.ON_HOLD:
-                return story
-            if hold == HoldReason.AWAITING_CALLER:
-                story.then(
-                    m(60, 1200),
-                    services.ticket_comment,
-                    actor=requester,
-                    body=rng.choice(data.CALLER_REPLIES),
-                )
+        return False
+
+    def _waiting(self, plot: Plot) -> bool:
+        """On hold for the caller, a vendor or a change; an in-progress story ends here."""
+        rng, story, m, worker = plot.rng, plot.story, plot.minutes, plot.worker
+        if plot.ending == Status.ON_HOLD or rng.random() < 0.2:
+            if plot.human:
+                plot.hold = plot.reason or rng.choice(HoldReason.values)
+            else:
+                plot.hold = rng.choice([HoldReason.AWAITING_VENDOR, HoldReason.AWAITING_CHANGE])
+            note = rng.choice(data.HOLD_NOTES[plot.hold])
+            story.then(m(20, 240), services.ticket_hold, actor=worker, reason=plot.hold, note=note)
+            if plot.ending == Status.ON_HOLD:
+                return True
+            if plot.hold == HoldReason.AWAITING_CALLER:
+                body = rng.choice(data.CALLER_REPLIES)
+                story.then(m(60, 1200), services.ticket_comment, actor=plot.requester, body=body)
             else:
                 story.then(m(600, 3000), services.ticket_resume, actor=worker)
-        if ending == Status.IN_PROGRESS:
-            if human and rng.random() < 0.4:
+        if plot.ending == Status.IN_PROGRESS:
+            if plot.human and rng.random() < 0.4:
+                body = rng.choice(data.CHASERS)
+                story.then(m(120, 1440), services.ticket_comment, actor=plot.requester, body=body)
+            if rng.random() < 0.3 and self.desk.manager_of(plot.group_key):
+                why = rng.choice(data.MANAGER_REASONS)
                 story.then(
-                    m(120, 1440),
-                    services.ticket_comment,
-                    actor=requester,
-                    body=rng.choice(data.CHASERS),
+                    m(10, 120), services.ticket_escalate_to_manager, actor=worker, reason=why
                 )
-            if rng.random() < 0.3 and self.desk.manager_of(group_key):
-                story.then(
-                    m(10, 120),
-                    services.ticket_escalate_to_manager,
-                    actor=worker,
-                    reason=rng.choice(data.MANAGER_REASONS),
-                )
-            return story
+            return True
+        return False
 
-        # Resolution, perhaps a reopen, and closure.
-        kind = subject.kind
-        if kind == Kind.INCIDENT:
-            code = (
-                "vendor_fix"
-                if hold == HoldReason.AWAITING_VENDOR
-                else self._weighted(INCIDENT_CODES)
-            )
+    def _resolution(self, plot: Plot) -> bool:
+        """Resolved, perhaps reopened once, then confirmed, closed by the agent or by the sweep."""
+        rng, story, m = plot.rng, plot.story, plot.minutes
+        worker, requester = plot.worker, plot.requester
+        fix = plot.subject.fix
+        if plot.subject.kind == Kind.SERVICE_REQUEST:
+            resolve = {"resolution_code": "fulfilled", "service_restored": None}
+        elif plot.hold == HoldReason.AWAITING_VENDOR:
+            resolve = {"resolution_code": "vendor_fix", "service_restored": True}
         else:
-            code = "fulfilled"
-        restored = True if kind == Kind.INCIDENT else None
-        resolve = {"resolution_code": code, "service_restored": restored}
+            resolve = {"resolution_code": self._weighted(INCIDENT_CODES), "service_restored": True}
         story.then(
-            m(30, 900),
-            services.ticket_resolve,
-            actor=worker,
-            resolution_notes=subject.fix,
-            **resolve,
+            m(30, 900), services.ticket_resolve, actor=worker, resolution_notes=fix, **resolve
         )
-        if ending == Status.RESOLVED:
-            return story
-        if human and rng.random() < 0.1:
+        if plot.ending == Status.RESOLVED:
+            return True
+        if plot.human and rng.random() < 0.1:
+            why = rng.choice(data.REOPEN_REASONS)
+            sorry = f"Sorry about that, {requester.first_name}. I'm looking at it again now."
+            again = f"{fix} Checked again together with the requester."
+            story.then(m(60, 1440), services.ticket_reopen, actor=requester, reason=why)
+            story.then(m(10, 120), services.ticket_comment, actor=worker, body=sorry)
             story.then(
-                m(60, 1440),
-                services.ticket_reopen,
-                actor=requester,
-                reason=rng.choice(data.REOPEN_REASONS),
-            )
-            story.then(
-                m(10, 120),
-                services.ticket_comment,
-                actor=worker,
-                body=f"Sorry about that, {requester.first_name}. I'm looking at it again now.",
-            )
-            story.then(
-                m(60, 900),
-                services.ticket_resolve,
-                actor=worker,
-                resolution_notes=f"{subject.fix} Checked again together with the requester.",
-                **resolve,
+                m(60, 900), services.ticket_resolve, actor=worker, resolution_notes=again, **resolve
             )
         close = rng.random()
-        if human and close < 0.5:
+        if plot.human and close < 0.5:
             if rng.random() < 0.5:
-                story.then(
-                    m(10, 600),
-                    services.ticket_comment,
-                    actor=requester,
-                    body=rng.choice(data.THANKS),
-                )
+                body = rng.choice(data.THANKS)
+                story.then(m(10, 600), services.ticket_comment, actor=requester, body=body)
             story.then(m(5, 600), services.ticket_confirm, actor=requester)
         elif close < 0.75:
-            story.then(
-                AUTO_CLOSE_MINUTES, services.ticket_close, actor=None, reason=AUTO_CLOSE_REASON
-            )
+            why = _auto_close_reason()
+            story.then(AUTO_CLOSE_MINUTES, services.ticket_close, actor=None, reason=why)
         else:
-            story.then(
-                m(60, 1440),
-                services.ticket_close,
-                actor=worker,
-                reason="Confirmed with the requester by phone.",
-            )
-        return story
+            why = "Confirmed with the requester by phone."
+            story.then(m(60, 1440), services.ticket_close, actor=worker, reason=why)
+        return True
 
     def _duplicate_pair(self) -> Story:
         """The same trouble reported twice: the second report is cancelled as a duplicate."""
@@ -676,6 +651,14 @@ class Teller:
         story.then(2, services.ticket_assign, "p", actor=l1, assignee=l1)
         story.then(1, services.ticket_start, "p", actor=l1)
         story.then(
+            2,
+            services.ticket_update,
+            "p",
+            actor=l1,
+            is_major=True,
+            reason="Nobody can send mail: major incident.",
+        )
+        story.then(
             4,
             services.ticket_escalate_to_manager,
             "p",
@@ -736,7 +719,7 @@ class Teller:
         # The reports nobody confirmed close by themselves, all in the same sweep.
         for n, (handle, _person) in enumerate(children[2:]):
             wait = 2 * 24 * 60 if n == 0 else 0.5
-            story.then(wait, services.ticket_close, handle, actor=None, reason=AUTO_CLOSE_REASON)
+            story.then(wait, services.ticket_close, handle, actor=None, reason=_auto_close_reason())
         return story
 
     def vpn_degradation(self) -> Story:

@@ -16,10 +16,8 @@ class Command(BaseCommand):
             self.stdout.write("The demo data is already in place.")
         rows = [("username", "password", "role", "group"), *demo_logins()]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        rows.insert(1, tuple("-" * width for width in widths))
         self.stdout.write("\nDemo logins:")
-        for n, row in enumerate(rows):
-            self.stdout.write(
-                "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-            )
-            if n == 0:
-                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        for row in rows:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self.stdout.write(("  " + "  ".join(cells)).rstrip())
