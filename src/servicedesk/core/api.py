@@ -29,11 +29,14 @@ def exception_handler(exc, context):
     if response is None:
         return None
     data = response.data
-    if isinstance(exc, exceptions.ValidationError):
-        errors = data if isinstance(data, dict) else {"non_field_errors": data}
-        errors = {k: v if isinstance(v, list) else [v] for k, v in errors.items()}
-        summary = "; ".join(f"{k}: {' '.join(map(str, _flat(v)))}" for k, v in errors.items())
-        response.data = {"detail": summary, "code": "invalid", "errors": errors}
+    # Any error raised with {field: [reasons]} (a 413 naming the upload, too), not only a 400.
+    if isinstance(exc, exceptions.ValidationError) or (
+        isinstance(data, dict) and "detail" not in data
+    ):
+        errors = _field_errors(data if isinstance(data, dict) else {"non_field_errors": data})
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        code = "invalid" if isinstance(exc, exceptions.ValidationError) else exc.default_code
+        response.data = {"detail": summary, "code": code, "errors": errors}
     elif isinstance(exc, exceptions.ParseError):
         response.data = {
             "detail": str(exc.detail),
@@ -49,14 +52,18 @@ def exception_handler(exc, context):
     return response
 
 
-def _flat(values):
-    for value in values:
-        if isinstance(value, list | tuple):
-            yield from _flat(value)
-        elif isinstance(value, dict):
-            yield from (f"{k}: {v}" for k, v in value.items())
-        else:
-            yield value
+def _field_errors(data, path: str = "") -> dict[str, list[str]]:
+    """Nested errors as flat field paths: {"answers": {"7": ["…"]}} → {"answers.7": ["…"]}."""
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list | tuple) and any(isinstance(v, dict | list | tuple) for v in data):
+        items = ((i, v) for i, v in enumerate(data) if v)  # a list of items, one per index
+    else:
+        return {path: [str(v) for v in (data if isinstance(data, list | tuple) else [data])]}
+    errors: dict[str, list[str]] = {}
+    for key, value in items:
+        errors |= _field_errors(value, f"{path}.{key}" if path else str(key))
+    return errors
 
 
 def etag_for(obj_id: int, version: int) -> str:
@@ -78,7 +85,7 @@ class PreconditionFailed(exceptions.APIException):
 def require_if_match(request, obj_id: int) -> int:
     header = request.headers.get("If-Match")
     if not header:
-        raise PreconditionRequired()
+        raise PreconditionRequired({"If-Match": [PreconditionRequired.default_detail]})
     return _parse_etag(header, obj_id)
 
 
@@ -90,7 +97,9 @@ def _parse_etag(header: str, obj_id: int) -> int:
             raise ValueError
         return int(tag_version)
     except ValueError:
-        raise PreconditionFailed("If-Match does not match this object's ETag.") from None
+        raise PreconditionFailed(
+            {"If-Match": ["If-Match does not match this object's ETag."]}
+        ) from None
 
 
 class IdempotencyKeyReused(exceptions.APIException):

@@ -1,5 +1,7 @@
 """Errors raised by services. Views and the API turn them into responses; nothing is written."""
 
+from django.utils.functional import Promise
+
 
 class ServiceError(Exception):
     """Base for expected, user-facing failures of a service call."""
@@ -7,10 +9,12 @@ class ServiceError(Exception):
     status_code = 400
 
     def __init__(self, errors: dict[str, list[str] | str] | str, *, code: str = "invalid"):
-        if isinstance(errors, str):
+        if isinstance(errors, str | Promise):
             errors = {"non_field_errors": [errors]}
+        # A lazy translation is one message, not a sequence of characters.
         self.errors = {
-            field: [msgs] if isinstance(msgs, str) else list(msgs) for field, msgs in errors.items()
+            field: [str(msgs)] if isinstance(msgs, str | Promise) else [str(m) for m in msgs]
+            for field, msgs in errors.items()
         }
         self.code = code
         super().__init__(self.message)

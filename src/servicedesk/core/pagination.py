@@ -110,11 +110,18 @@ class KeysetPagination(BasePagination):
         except (ValueError, KeyError, TypeError):
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from None
 
-    def get_next_link(self) -> str | None:
+    def next_cursor(self) -> str | None:
+        """The cursor of the page after the one just paginated, or None on the last page."""
         if not self.has_next or not self.page:
             return None
+        return self._encode(self.page[-1])
+
+    def get_next_link(self) -> str | None:
+        cursor = self.next_cursor()
+        if cursor is None:
+            return None
         url = self.request.build_absolute_uri()
-        return replace_query_param(url, self.cursor_query_param, self._encode(self.page[-1]))
+        return replace_query_param(url, self.cursor_query_param, cursor)
 
     def get_paginated_response(self, data):
         return Response({"next": self.get_next_link(), "results": data})

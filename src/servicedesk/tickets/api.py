@@ -36,10 +36,11 @@ class TicketPagination(KeysetPagination):
 
 
 def _detail_response(request, ticket, status_code=status.HTTP_200_OK) -> Response:
-    data = s.TicketDetailSerializer(ticket, context={"request": request}).data
+    created = status_code == status.HTTP_201_CREATED
+    data = s.TicketDetailSerializer(ticket, context={"request": request, "created": created}).data
     response = Response(data, status=status_code)
     response["ETag"] = ticket.etag
-    if status_code == status.HTTP_201_CREATED:
+    if created:
         response["Location"] = f"/api/tickets/{ticket.number}/"
     return response
 
@@ -104,7 +105,12 @@ class TicketListCreateView(APIView):
             ticket = services.ticket_log(actor=request.user, **data)
             return _detail_response(request, ticket, status.HTTP_201_CREATED)
 
-        return idempotent_create(request, create)
+        response = idempotent_create(request, create)
+        if response.has_header("Idempotent-Replayed"):
+            # The stored replay keeps the body only; give back the first response's headers too.
+            response["Location"] = response.data["url"]
+            response["ETag"] = response.data["etag"]
+        return response
 
 
 class TicketDetailView(APIView):
