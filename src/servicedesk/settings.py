@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "servicedesk.tickets",
     "servicedesk.notifications",
     "servicedesk.sla",
+    "servicedesk.reports",
     "servicedesk.web",
 ]
 
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "servicedesk.web.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -64,6 +66,9 @@ ROOT_URLCONF = "servicedesk.urls"
 WSGI_APPLICATION = "servicedesk.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/login/"
+# Home sends each person on by role: desk staff to the console, requesters to the portal.
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 TEMPLATES = [
     {
@@ -164,6 +169,8 @@ SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS = env_int("SERVICEDESK_AUTO_CLOSE_BUSINESS_
 # How often the SLA sweep looks for due warnings and breaches.
 SERVICEDESK_SWEEP_SECONDS = env_int("SERVICEDESK_SWEEP_SECONDS", 30)
 SERVICEDESK_DESK_CALENDAR = os.environ.get("SERVICEDESK_DESK_CALENDAR", "Office hours")
+# How often an open console queue refreshes its rows and counts (seconds).
+SERVICEDESK_QUEUE_POLL_SECONDS = env_int("SERVICEDESK_QUEUE_POLL_SECONDS", 30)
 SERVICEDESK_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 DEFAULT_FROM_EMAIL = SERVICEDESK_FROM_EMAIL
 

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from servicedesk.tickets.urls import desk_urls, portal_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -9,5 +11,9 @@ urlpatterns = [
     path("api/", include("servicedesk.sla.urls_api")),
     path("api/", include("servicedesk.tickets.urls_api")),
     path("api/catalog/", include("servicedesk.catalog.urls_api")),
+    path("api/reports/", include("servicedesk.reports.urls_api")),
+    path("desk/reports/", include("servicedesk.reports.urls")),
+    path("desk/", include(desk_urls)),
+    path("", include(portal_urls)),
     path("", include("servicedesk.web.urls")),
 ]

@@ -10,6 +10,7 @@ from servicedesk.sla.calendars import (
     Calendar,
     business_time_add,
     business_time_between,
+    business_times_add,
     next_open_instant,
     open_intervals,
     working_week,
@@ -47,6 +48,21 @@ def test_adding_then_measuring_gives_the_same_duration(calendar, start, duration
     due = business_time_add(calendar, start, duration)
     assert due >= start
     assert business_time_between(calendar, start, due) == duration
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    calendar=st.sampled_from(CALENDARS),
+    start=instants,
+    many=st.lists(durations, max_size=5),
+)
+def test_adding_several_durations_at_once_is_adding_each(calendar, start, many):
+    start = start.astimezone(BUCHAREST)
+    assert business_times_add(calendar, start, many) == [
+        business_time_add(calendar, start, duration) for duration in many
+    ]
+    for due, duration in zip(business_times_add(calendar, start, many), many, strict=True):
+        assert due.tzinfo == business_time_add(calendar, start, duration).tzinfo
 
 
 @settings(max_examples=100, deadline=None)

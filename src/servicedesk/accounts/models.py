@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.core.caches import ReferenceDataModel
+
 
 class Role(models.TextChoices):
     REQUESTER = "requester", _("Requester")
@@ -59,7 +61,7 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES or self.is_superuser
 
 
-class SupportGroup(models.Model):
+class SupportGroup(ReferenceDataModel):
     """A team that works tickets at one tier (L1 service desk, L2 specialists, L3 engineering)."""
 
     name = models.CharField(max_length=100, unique=True)

@@ -1,6 +1,8 @@
 """Who may do what. One place for role checks; the visibility rule lives in tickets.selectors."""
 
-from servicedesk.accounts.models import Role
+from django.db.models import Q
+
+from servicedesk.accounts.models import Role, SupportGroup
 
 
 def is_staff_member(user) -> bool:
@@ -14,7 +16,10 @@ def is_admin(user) -> bool:
 def group_ids_of(user) -> set[int]:
     """The support groups a person works in or manages (cached on the user object)."""
     if not hasattr(user, "_group_ids_cache"):
-        ids = set(user.support_groups.values_list("id", flat=True))
-        ids |= set(user.managed_groups.values_list("id", flat=True))
-        user._group_ids_cache = ids
+        # One query for both relations: this runs on every permission check of a request.
+        user._group_ids_cache = set(
+            SupportGroup.objects.filter(Q(members=user) | Q(manager=user))
+            .order_by()
+            .values_list("id", flat=True)
+        )
     return user._group_ids_cache

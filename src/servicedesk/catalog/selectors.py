@@ -1,5 +1,6 @@
 """Reads of the catalog."""
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
@@ -19,3 +20,31 @@ def categories_active() -> QuerySet[Category]:
         .select_related("parent", "default_group")
         .prefetch_related(Prefetch("questions", queryset=DiagnosticQuestion.objects.all()))
     )
+
+
+# Choice lists of the console's filters: read on every queue page, changed rarely, so kept this
+# many seconds in the cache.
+CHOICES_TTL = 60
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """(id, "Parent › Name") of active categories, for a select (no model instances built)."""
+
+    def read():
+        rows = (
+            Category.objects.filter(is_active=True)
+            .order_by("parent__name", "name")
+            .values_list("id", "name", "parent__name")
+        )
+        return [(pk, f"{parent} › {name}" if parent else name) for pk, name, parent in rows]
+
+    return cache.get_or_set("choices:categories", read, CHOICES_TTL)
+
+
+def service_choices() -> list[tuple[int, str]]:
+    def read():
+        return list(
+            Service.objects.filter(is_active=True).order_by("name").values_list("id", "name")
+        )
+
+    return cache.get_or_set("choices:services", read, CHOICES_TTL)

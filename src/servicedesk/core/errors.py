@@ -1,6 +1,7 @@
 """Errors raised by services. Views and the API turn them into responses; nothing is written."""
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 
 class ServiceError(Exception):
@@ -53,7 +54,8 @@ class StaleVersion(ServiceError):
 
     status_code = 412
 
-    def __init__(
-        self, errors="The ticket was changed by someone else; reload it.", *, code="stale"
-    ):
-        super().__init__({"If-Match": [errors] if isinstance(errors, str) else errors}, code=code)
+    def __init__(self, errors=None, *, code="stale"):
+        errors = errors or gettext("The ticket was changed by someone else; reload it.")
+        super().__init__(
+            {"If-Match": [errors] if isinstance(errors, str | Promise) else errors}, code=code
+        )

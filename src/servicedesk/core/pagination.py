@@ -93,9 +93,13 @@ class KeysetPagination(BasePagination):
     def _encode(self, row) -> str:
         values = []
         for field in self.fields:
-            value = row
-            for part in field.lstrip("-").split("__"):
-                value = getattr(value, part)
+            name = field.lstrip("-")
+            if isinstance(row, dict):  # a page fetched with .values()
+                value = row[name]
+            else:
+                value = row
+                for part in name.split("__"):
+                    value = getattr(value, part)
             values.append(value.isoformat() if isinstance(value, datetime) else value)
         raw = json.dumps({"o": self.fields, "v": values}, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

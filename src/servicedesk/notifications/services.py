@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.handler import DEFAULT_MAILER_ALIAS
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -41,20 +41,24 @@ def email_enqueue(
         ).strip()
     subject, _, body = rendered.partition("\n")
     now = timezone.now()
-    message, created = OutboxMessage.objects.get_or_create(
-        dedup_key=dedup_key,
-        defaults={
-            "recipient": to,
-            "subject": subject.strip()[:250],
-            "body": body.strip() + "\n",
-            "template": template,
-            "ticket": ticket,
-            "created_at": now,
-            "next_attempt_at": now,
-        },
-    )
-    if not created:
-        return None
+    try:
+        # Insert and let the unique key refuse a repeat (rare): one round trip fewer than
+        # looking first, and as safe against a concurrent writer as get_or_create.
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                dedup_key=dedup_key,
+                recipient=to,
+                subject=subject.strip()[:250],
+                body=body.strip() + "\n",
+                template=template,
+                ticket=ticket,
+                created_at=now,
+                next_attempt_at=now,
+            )
+    except IntegrityError:
+        if OutboxMessage.objects.filter(dedup_key=dedup_key).exists():
+            return None
+        raise
     from servicedesk.notifications.tasks import outbox_deliver
 
     job_enqueue_on_commit(outbox_deliver, message.pk)

@@ -6,7 +6,7 @@ instants is done in UTC, so a DST change neither loses nor invents an hour: a lo
 08:00–17:00 lasts what the wall clock says it lasts on that day.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -175,6 +175,38 @@ def business_time_add(calendar: Calendar, start: datetime, duration: timedelta) 
         if remaining <= available:
             return (begin + remaining).astimezone(zone)
         remaining -= available
+    raise ValueError("The calendar has no open time within three years.")
+
+
+def business_times_add(
+    calendar: Calendar, start: datetime, durations: Sequence[timedelta]
+) -> list[datetime]:
+    """`business_time_add` of each duration from the same start, walking the calendar once."""
+    zone = start.tzinfo
+    start = _utc(start)
+    if any(duration < timedelta() for duration in durations):
+        raise ValueError("duration must not be negative")
+    results: list[datetime] = [start.astimezone(zone)] * len(durations)
+    pending = sorted((d, i) for i, d in enumerate(durations) if d > timedelta())
+    if calendar.always_open:
+        for duration, i in pending:
+            results[i] = (start + duration).astimezone(zone)
+        return results
+    if not pending:
+        return results
+    done, consumed = 0, timedelta()
+    for interval_start, interval_end in open_intervals(calendar, start):
+        if interval_end <= start:
+            continue
+        begin = max(interval_start, start)
+        available = interval_end - begin
+        while done < len(pending) and pending[done][0] - consumed <= available:
+            duration, i = pending[done]
+            results[i] = (begin + (duration - consumed)).astimezone(zone)
+            done += 1
+        if done == len(pending):
+            return results
+        consumed += available
     raise ValueError("The calendar has no open time within three years.")
 
 

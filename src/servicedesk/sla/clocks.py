@@ -6,7 +6,15 @@ ticket. Breach and warning handling (which may escalate the ticket) lives in sla
 
 from datetime import datetime, timedelta
 
-from servicedesk.sla.calendars import Calendar, business_time_add, business_time_between
+from django.core.cache import cache
+
+from servicedesk.core.caches import SLA_POLICIES_KEY, TIMEOUT
+from servicedesk.sla.calendars import (
+    Calendar,
+    business_time_add,
+    business_time_between,
+    business_times_add,
+)
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaLedgerEntry, SlaPolicy
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.states import HoldReason, Status
@@ -31,6 +39,15 @@ def calendar_of(calendar: BusinessCalendar) -> Calendar:
     return cached
 
 
+def policies_active() -> list[SlaPolicy]:
+    """Every active policy with its calendar, cached until a policy, calendar or group changes."""
+    policies = cache.get(SLA_POLICIES_KEY)
+    if policies is None:
+        policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar"))
+        cache.set(SLA_POLICIES_KEY, policies, TIMEOUT)
+    return policies
+
+
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
     """The most specific active policy for the ticket's priority, kind, service and category."""
     categories = {ticket.category_id}
@@ -38,8 +55,9 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
         categories.add(ticket.category.parent_id)
     candidates = [
         policy
-        for policy in SlaPolicy.objects.filter(priority=ticket.priority, is_active=True)
-        if policy.kind in ("", ticket.kind)
+        for policy in policies_active()
+        if policy.priority == ticket.priority
+        and policy.kind in ("", ticket.kind)
         and policy.service_id in (None, ticket.service_id)
         and policy.category_id in (None, *categories)
     ]
@@ -71,22 +89,27 @@ def _schedule(clock: SlaClock) -> None:
         clock.due_at = None if clock.state == State.PAUSED else clock.due_at
         clock.next_check_at = None
         return
-    calendar = calendar_of(clock.calendar)
     left = clock.target - clock.elapsed_before
-    clock.due_at = business_time_add(calendar, clock.running_since, max(left, timedelta()))
-    checks = []
-    for threshold in clock.warning_thresholds:
-        if threshold in clock.warned:
-            continue
-        mark = clock.target * threshold / 100 - clock.elapsed_before
-        checks.append(business_time_add(calendar, clock.running_since, max(mark, timedelta())))
+    marks = [
+        clock.target * threshold / 100 - clock.elapsed_before
+        for threshold in clock.warning_thresholds
+        if threshold not in clock.warned
+    ]
+    # The due time and every warning in one walk of the calendar (office hours walk day by day).
+    clock.due_at, *checks = business_times_add(
+        calendar_of(clock.calendar),
+        clock.running_since,
+        [max(left, timedelta()), *(max(mark, timedelta()) for mark in marks)],
+    )
     if clock.breached_at is None:
         checks.append(clock.due_at)
     clock.next_check_at = min(checks) if checks else None
 
 
-def _ledger(clock: SlaClock, event: str, at: datetime, cause: str, elapsed: timedelta) -> None:
-    SlaLedgerEntry.objects.create(
+def _ledger_entry(
+    clock: SlaClock, event: str, at: datetime, cause: str, elapsed: timedelta
+) -> SlaLedgerEntry:
+    return SlaLedgerEntry(
         clock=clock,
         at=at,
         event=event,
@@ -95,6 +118,10 @@ def _ledger(clock: SlaClock, event: str, at: datetime, cause: str, elapsed: time
         target=clock.target,
         due_at=clock.due_at,
     )
+
+
+def _ledger(clock: SlaClock, event: str, at: datetime, cause: str, elapsed: timedelta) -> None:
+    _ledger_entry(clock, event, at, cause, elapsed).save(force_insert=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,14 +147,18 @@ def clocks_start(*, ticket: Ticket, now: datetime) -> list[SlaClock]:
             target=timedelta(minutes=minutes),
             warning_thresholds=sorted(policy.warning_thresholds),
             breach_action=policy.breach_action,
-            breach_group=policy.breach_group,
+            breach_group_id=policy.breach_group_id,
             started_at=ticket.reported_at if ticket.reported_at < now else now,
             running_since=ticket.reported_at if ticket.reported_at < now else now,
         )
         _schedule(clock)
-        clock.save()
-        _ledger(clock, Event.START, clock.started_at, f"logged ({policy.name})", timedelta())
         clocks.append(clock)
+    # Both clocks in one INSERT, then both ledger rows in one: this runs on every ticket logged.
+    SlaClock.objects.bulk_create(clocks)
+    cause = f"logged ({policy.name})"
+    SlaLedgerEntry.objects.bulk_create(
+        [_ledger_entry(c, Event.START, c.started_at, cause, timedelta()) for c in clocks]
+    )
     return clocks
 
 
@@ -239,7 +270,7 @@ def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> N
         clock.target = targets[clock.metric]
         clock.warning_thresholds = sorted(policy.warning_thresholds)
         clock.breach_action = policy.breach_action
-        clock.breach_group = policy.breach_group
+        clock.breach_group_id = policy.breach_group_id
         if clock.state == State.RUNNING:
             clock.elapsed_before = elapsed - business_time_between(
                 calendar, clock.running_since, now

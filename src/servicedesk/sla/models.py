@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup
 from servicedesk.catalog.models import Category, Service
+from servicedesk.core.caches import ReferenceDataModel
 from servicedesk.sla.calendars import Calendar
 from servicedesk.tickets.models import Kind, Ticket
 from servicedesk.tickets.priority import Priority
 
 
-class BusinessCalendar(models.Model):
+class BusinessCalendar(ReferenceDataModel):
     """When SLA clocks run: 24×7, or opening hours in a time zone minus holidays and closures."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -121,7 +122,7 @@ class Closure(models.Model):
         BusinessCalendar.objects.filter(pk=self.calendar_id).update(updated_at=timezone.now())
 
 
-class SlaPolicy(models.Model):
+class SlaPolicy(ReferenceDataModel):
     """Targets for first response and resolution, chosen by priority and optionally narrowed.
 
     The most specific active policy wins (service and category count more than kind).

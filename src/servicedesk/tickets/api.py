@@ -37,7 +37,12 @@ class TicketPagination(KeysetPagination):
 
 def _detail_response(request, ticket, status_code=status.HTTP_200_OK) -> Response:
     created = status_code == status.HTTP_201_CREATED
-    data = s.TicketDetailSerializer(ticket, context={"request": request, "created": created}).data
+    data = s.ticket_detail_data(
+        ticket,
+        actions=selectors.actions_available(ticket=ticket, user=request.user),
+        # Logged by this very request: nothing can hang under it yet.
+        children=[] if created else selectors.ticket_children_numbers(ticket=ticket),
+    )
     response = Response(data, status=status_code)
     response["ETag"] = ticket.etag
     if created:
@@ -81,8 +86,11 @@ class TicketListCreateView(APIView):
             # The SLA queues are ordered by time left; their rows carry `sla_due_at`.
             paginator.ordering_fields = {**paginator.ordering_fields, "sla_due_at": "sla_due_at"}
             paginator.default_ordering = ("sla_due_at",)
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(s.TicketListSerializer(page, many=True).data)
+        columns = s.TICKET_LIST_COLUMNS
+        if "sla_due_at" in paginator.ordering_fields:
+            columns = (*columns, "sla_due_at")
+        page = paginator.paginate_queryset(queryset.values(*columns), request, view=self)
+        return paginator.get_paginated_response(s.ticket_list_data(page))
 
     @extend_schema(
         request=s.TicketCreateSerializer,

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from servicedesk.sla.selectors import tickets_breached, tickets_breaching_soon
@@ -15,7 +16,7 @@ from servicedesk.tickets.states import OPEN_STATUSES, Status
 def _ids(name: str, raw: str) -> list[int]:
     values = [v.strip() for v in raw.split(",") if v.strip()]
     if not values or not all(v.isdigit() for v in values):
-        raise ValidationError({name: ["Give whole numbers, comma-separated."]})
+        raise ValidationError({name: [_("Give whole numbers, comma-separated.")]})
     return [int(v) for v in values]
 
 
@@ -23,7 +24,7 @@ def _moment(name: str, raw: str) -> datetime:
     value = parse_datetime(raw)
     if value is None:
         raise ValidationError(
-            {name: ["Give an ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z."]}
+            {name: [_("Give an ISO 8601 date and time, e.g. 2026-01-31T09:00:00Z.")]}
         )
     return value
 
@@ -40,17 +41,22 @@ def ticket_filter(queryset: QuerySet, request) -> QuerySet:
                 wanted.add(value)
             else:
                 raise ValidationError(
-                    {"status": [f"'{value}' is not one of: open, {', '.join(Status.values)}."]}
+                    {
+                        "status": [
+                            _("'%(value)s' is not one of: %(choices)s.")
+                            % {"value": value, "choices": ", ".join(["open", *Status.values])}
+                        ]
+                    }
                 )
         queryset = queryset.filter(status__in=sorted(wanted))
     if raw := params.get("kind"):
         if raw not in Kind.values:
-            raise ValidationError({"kind": [f"Must be one of: {', '.join(Kind.values)}."]})
+            raise ValidationError({"kind": [_("Must be one of: %s.") % ", ".join(Kind.values)]})
         queryset = queryset.filter(kind=raw)
     if raw := params.get("priority"):
         priorities = _ids("priority", raw)
         if not all(1 <= p <= 5 for p in priorities):
-            raise ValidationError({"priority": ["Priorities are 1 to 5."]})
+            raise ValidationError({"priority": [_("Priorities are 1 to 5.")]})
         queryset = queryset.filter(priority__in=priorities)
     for name, field in (
         ("assignment_group", "assignment_group_id"),
@@ -80,7 +86,7 @@ def ticket_filter(queryset: QuerySet, request) -> QuerySet:
         elif raw == "breached":
             queryset = tickets_breached(queryset)
         else:
-            raise ValidationError({"sla": ["Must be one of: breaching_soon, breached."]})
+            raise ValidationError({"sla": [_("Must be one of: %s.") % "breaching_soon, breached"]})
     if raw := params.get("q", "").strip():
         queryset = queryset.filter(Q(number__iexact=raw) | Q(title__icontains=raw))
     return queryset

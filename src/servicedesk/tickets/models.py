@@ -134,6 +134,12 @@ class Ticket(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="ticket_open_assignee_idx",
             ),
+            # The console's queues by tier, and their counts.
+            models.Index(
+                fields=["tier", "priority", "created_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_tier_idx",
+            ),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
             models.Index(fields=["status", "-updated_at"], name="ticket_status_updated_idx"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),
@@ -271,12 +277,27 @@ class TierStint(models.Model):
         return f"L{self.tier} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class PriorityMatrixCellQuerySet(models.QuerySet):
+    # Bulk edits (the admin's "delete selected") bypass the model's save() and delete().
+    def update(self, **kwargs):
+        result = super().update(**kwargs)
+        cache.delete(MATRIX_CACHE_KEY)
+        return result
+
+    def delete(self):
+        result = super().delete()
+        cache.delete(MATRIX_CACHE_KEY)
+        return result
+
+
 class PriorityMatrixCell(models.Model):
     """An edit of the impact × urgency → priority matrix (cells not present keep ITIL's default)."""
 
     impact = models.CharField(max_length=6, choices=Level.choices)
     urgency = models.CharField(max_length=6, choices=Level.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+
+    objects = PriorityMatrixCellQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -294,3 +315,26 @@ class PriorityMatrixCell(models.Model):
         result = super().delete(*args, **kwargs)
         cache.delete(MATRIX_CACHE_KEY)
         return result
+
+
+class SavedView(models.Model):
+    """A queue with its filters and sorting, saved under a name by one person of the desk.
+
+    `query` is the console's query string (e.g. `queue=groups&priority=1,2&sort=-updated_at`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,9 @@
 """API shapes of tickets. Input serializers validate types; services validate the rules."""
 
+from datetime import datetime
+
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup, User
@@ -63,6 +66,115 @@ class TicketListSerializer(serializers.ModelSerializer):
         return f"/api/tickets/{ticket.number}/"
 
 
+# The columns a list row needs, fetched with .values(): building the rows from these is the same
+# JSON as TicketListSerializer at a fraction of its cost (it builds a field object per value).
+TICKET_LIST_COLUMNS = (
+    "id",
+    "number",
+    "kind",
+    "status",
+    "hold_reason",
+    "title",
+    "priority",
+    "impact",
+    "urgency",
+    "tier",
+    "requester_id",
+    "requester__first_name",
+    "requester__last_name",
+    "requester__username",
+    "requester_name",
+    "category_id",
+    "category__name",
+    "category__parent_id",
+    "category__parent__name",
+    "assignment_group_id",
+    "assignment_group__name",
+    "assignment_group__tier",
+    "assignee_id",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+    "channel",
+    "reported_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def _iso(value: datetime | None, zone) -> str | None:
+    """A datetime as DRF's DateTimeField renders it: in the current time zone, UTC as Z."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _person(pk: int | None, first: str | None, last: str | None, username: str | None):
+    if pk is None:
+        return None
+    # User.display_name: get_full_name() or username
+    return {"id": pk, "name": f"{first} {last}".strip() or username}
+
+
+def ticket_list_data(rows) -> list[dict]:
+    """TicketListSerializer(many=True).data for rows of TICKET_LIST_COLUMNS."""
+    zone = timezone.get_current_timezone()
+    data = []
+    for r in rows:
+        group_id = r["assignment_group_id"]
+        category_id = r["category_id"]
+        if category_id is None:
+            category = None
+        elif r["category__parent_id"] is not None:
+            category = {
+                "id": category_id,
+                "path": f"{r['category__parent__name']} › {r['category__name']}",
+            }
+        else:
+            category = {"id": category_id, "path": r["category__name"]}
+        data.append(
+            {
+                "number": r["number"],
+                "url": f"/api/tickets/{r['number']}/",
+                "kind": r["kind"],
+                "status": r["status"],
+                "hold_reason": r["hold_reason"],
+                "title": r["title"],
+                "priority": r["priority"],
+                "impact": r["impact"],
+                "urgency": r["urgency"],
+                "tier": r["tier"],
+                "requester": _person(
+                    r["requester_id"],
+                    r["requester__first_name"],
+                    r["requester__last_name"],
+                    r["requester__username"],
+                ),
+                "requester_name": r["requester_name"],
+                "category": category,
+                "assignment_group": None
+                if group_id is None
+                else {
+                    "id": group_id,
+                    "name": r["assignment_group__name"],
+                    "tier": r["assignment_group__tier"],
+                },
+                "assignee": _person(
+                    r["assignee_id"],
+                    r["assignee__first_name"],
+                    r["assignee__last_name"],
+                    r["assignee__username"],
+                ),
+                "channel": r["channel"],
+                "reported_at": _iso(r["reported_at"], zone),
+                "created_at": _iso(r["created_at"], zone),
+                "updated_at": _iso(r["updated_at"], zone),
+            }
+        )
+    return data
+
+
 class TicketDetailSerializer(TicketListSerializer):
     service = serializers.SerializerMethodField()
     configuration_item = serializers.SerializerMethodField()
@@ -111,10 +223,78 @@ class TicketDetailSerializer(TicketListSerializer):
         return {"id": ci.pk, "name": ci.name} if ci else None
 
     def get_children(self, ticket) -> list[str]:
+        if self.context.get("created"):
+            return []  # logged by this very request: nothing can hang under it yet
         return list(ticket.children.order_by("id").values_list("number", flat=True))
 
     def get_actions(self, ticket) -> list[str]:
         return [str(a) for a in actions_available(ticket=ticket, user=self.context["request"].user)]
+
+
+def _ref(obj) -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": obj.name}
+
+
+def _user(user) -> dict | None:
+    return None if user is None else {"id": user.pk, "name": str(user.display_name)}
+
+
+def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str]) -> dict:
+    """TicketDetailSerializer(ticket).data, built by hand: it answers every write of the API."""
+    zone = timezone.get_current_timezone()
+    category = ticket.category
+    group = ticket.assignment_group
+    parent = ticket.parent
+    duplicate_of = ticket.duplicate_of
+    return {
+        "number": ticket.number,
+        "url": f"/api/tickets/{ticket.number}/",
+        "kind": ticket.kind,
+        "status": ticket.status,
+        "hold_reason": ticket.hold_reason,
+        "title": ticket.title,
+        "priority": ticket.priority,
+        "impact": ticket.impact,
+        "urgency": ticket.urgency,
+        "tier": ticket.tier,
+        "requester": _user(ticket.requester),
+        "requester_name": ticket.requester_name,
+        "category": None if category is None else {"id": category.pk, "path": category.path},
+        "assignment_group": None
+        if group is None
+        else {"id": group.pk, "name": group.name, "tier": group.tier},
+        "assignee": _user(ticket.assignee),
+        "channel": ticket.channel,
+        "reported_at": _iso(ticket.reported_at, zone),
+        "created_at": _iso(ticket.created_at, zone),
+        "updated_at": _iso(ticket.updated_at, zone),
+        "description": ticket.description,
+        "symptoms": ticket.symptoms,
+        "requester_email": ticket.requester_email,
+        "requester_phone": ticket.requester_phone,
+        "service": _ref(ticket.service),
+        "configuration_item": _ref(ticket.configuration_item),
+        "cancel_reason": ticket.cancel_reason,
+        "resolution_code": ticket.resolution_code,
+        "resolution_notes": ticket.resolution_notes,
+        "service_restored": ticket.service_restored,
+        "parent": None if parent is None else parent.number,
+        "children": children,
+        "duplicate_of": None if duplicate_of is None else duplicate_of.number,
+        "reassignment_count": ticket.reassignment_count,
+        "escalation_count": ticket.escalation_count,
+        "reopen_count": ticket.reopen_count,
+        "manager_escalated_at": _iso(ticket.manager_escalated_at, zone),
+        "is_major": ticket.is_major,
+        "first_response_at": _iso(ticket.first_response_at, zone),
+        "assigned_at": _iso(ticket.assigned_at, zone),
+        "resolved_at": _iso(ticket.resolved_at, zone),
+        "closed_at": _iso(ticket.closed_at, zone),
+        "cancelled_at": _iso(ticket.cancelled_at, zone),
+        "version": ticket.version,
+        "etag": ticket.etag,
+        "actions": [str(a) for a in actions],
+    }
 
 
 def _active(model):

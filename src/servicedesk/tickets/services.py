@@ -8,14 +8,18 @@ read; the function locks and re-reads it, so concurrent writers queue instead of
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from servicedesk.accounts.models import Role, SupportGroup, User
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
+from servicedesk.core.caches import DEFAULT_GROUP_KEY
+from servicedesk.core.caches import TIMEOUT as CACHE_TIMEOUT
 from servicedesk.core.errors import (
     NotPermitted,
     StaleVersion,
@@ -69,13 +73,13 @@ class ResolutionCode:
     """Why a ticket could be resolved; the list the resolve form offers."""
 
     CHOICES = [
-        ("solved_permanently", "Solved (permanently)"),
-        ("solved_workaround", "Solved (workaround)"),
-        ("solved_remotely", "Solved remotely"),
-        ("fulfilled", "Request fulfilled"),
-        ("no_fault_found", "No fault found"),
-        ("user_error", "User error / training"),
-        ("vendor_fix", "Fixed by the vendor"),
+        ("solved_permanently", gettext_lazy("Solved (permanently)")),
+        ("solved_workaround", gettext_lazy("Solved (workaround)")),
+        ("solved_remotely", gettext_lazy("Solved remotely")),
+        ("fulfilled", gettext_lazy("Request fulfilled")),
+        ("no_fault_found", gettext_lazy("No fault found")),
+        ("user_error", gettext_lazy("User error / training")),
+        ("vendor_fix", gettext_lazy("Fixed by the vendor")),
     ]
     VALUES = {value for value, _label in CHOICES}
 
@@ -178,7 +182,11 @@ def _default_group(*, category: Category | None, service: Service | None) -> Sup
     """New tickets go to L1 unless the category says otherwise: the service desk sees all first."""
     if category is not None and category.default_group_id:
         return category.default_group
-    return SupportGroup.objects.filter(tier=1, is_active=True).order_by("id").first()
+    cached = cache.get(DEFAULT_GROUP_KEY)
+    if cached is None:
+        cached = (SupportGroup.objects.filter(tier=1, is_active=True).order_by("id").first(),)
+        cache.set(DEFAULT_GROUP_KEY, cached, CACHE_TIMEOUT)
+    return cached[0]
 
 
 def _level_errors(**levels: str) -> dict[str, str]:
@@ -723,8 +731,8 @@ def ticket_cancel(
     ticket.duplicate_of = duplicate_of if reason == CancelReason.DUPLICATE else None
     _save(ticket, now, ["status", "cancel_reason", "cancelled_at", "hold_reason", "duplicate_of"])
     TierStint.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
-    if duplicate_of is not None:
-        events.event_linked(ticket, actor, now, relation="duplicate_of", other=duplicate_of)
+    if ticket.duplicate_of is not None:
+        events.event_linked(ticket, actor, now, relation="duplicate_of", other=ticket.duplicate_of)
     if note.strip():
         events.event_comment(ticket, actor, now, body=note, public=True)
     return ticket
@@ -743,6 +751,8 @@ def ticket_set_parent(*, ticket: Ticket, actor: User, parent: Ticket | None) -> 
     if not can_edit(actor, ticket):
         raise NotPermitted(_("You may not link this ticket."))
     if parent is not None:
+        # The caller's copy may be stale: judge the parent and its ancestors as they are now.
+        parent = Ticket.objects.get(pk=parent.pk)
         ancestor, seen = parent, set()
         while ancestor is not None and ancestor.pk not in seen:
             if ancestor.pk == ticket.pk:
@@ -859,10 +869,10 @@ def ticket_diagnosis_record(*, ticket: Ticket, actor: User, answers: dict[int, s
     questions = {q.pk: q for q in DiagnosticQuestion.objects.filter(category_id=ticket.category_id)}
     errors: dict[str, str] = {}
     for question_id, answer in answers.items():
-        question = questions.get(int(question_id))
+        question = questions.get(int(question_id)) if str(question_id).isdigit() else None
         if question is None:
             errors[f"answers.{question_id}"] = _("Not a question of this ticket's category.")
-        elif (problem := question.answer_error(str(answer))) is not None:
+        elif (problem := question.answer_error(str(answer).strip())) is not None:
             errors[f"answers.{question_id}"] = problem
     if not answers:
         errors["answers"] = _("Give at least one answer.")

@@ -1,0 +1,60 @@
+"""Reads of people and support groups."""
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+
+from servicedesk.accounts.models import STAFF_ROLES, SupportGroup, User
+
+
+def people_search(*, query: str, limit: int = 10) -> list[User]:
+    """People whose name, email, phone or username contains every word of `query`."""
+    words = query.split()
+    if not words:
+        return []
+    queryset = User.objects.filter(is_active=True)
+    for word in words[:4]:
+        queryset = queryset.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+            | Q(username__icontains=word)
+        )
+    return list(queryset.order_by("first_name", "last_name", "id")[:limit])
+
+
+def desk_staff_active() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(role__in=sorted(STAFF_ROLES)) | Q(is_superuser=True))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def groups_active() -> QuerySet[SupportGroup]:
+    return SupportGroup.objects.filter(is_active=True).order_by("tier", "name")
+
+
+# Choice lists of the console's forms are read on every queue page; they change rarely, so
+# they are kept this many seconds in the cache (a new colleague shows up within a minute).
+CHOICES_TTL = 60
+
+
+def desk_staff_choices() -> list[tuple[int, str]]:
+    """(id, name) of active desk staff, for a select (no model instances built)."""
+
+    def read():
+        rows = desk_staff_active().values_list("id", "first_name", "last_name", "username")
+        return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+    return cache.get_or_set("choices:desk-staff", read, CHOICES_TTL)
+
+
+def group_choices() -> list[tuple[int, str]]:
+    """(id, "Name (Ln)") of active support groups, for a select."""
+
+    def read():
+        rows = groups_active().values_list("id", "name", "tier")
+        return [(pk, f"{name} (L{tier})") for pk, name, tier in rows]
+
+    return cache.get_or_set("choices:groups", read, CHOICES_TTL)

@@ -1,0 +1,49 @@
+"""Reference data that every ticket logged reads, cached across requests.
+
+Support groups, SLA policies and business calendars change rarely (an admin edits them) and are
+read on every create. Any change to one of them drops every key below, through the models' save()
+and delete() and their querysets' update() and delete(); the timeout bounds how long another
+process keeps a copy when the cache is per process (LocMemCache without REDIS_URL).
+"""
+
+from django.core.cache import cache
+from django.db import models
+
+TIMEOUT = 300
+SLA_POLICIES_KEY = "sla:active-policies"
+DEFAULT_GROUP_KEY = "tickets:default-group"
+
+
+def reference_data_changed() -> None:
+    cache.delete_many([SLA_POLICIES_KEY, DEFAULT_GROUP_KEY])
+
+
+class ReferenceDataQuerySet(models.QuerySet):
+    # Bulk edits (the admin's "delete selected") bypass the model's save() and delete().
+    def update(self, **kwargs):
+        result = super().update(**kwargs)
+        reference_data_changed()
+        return result
+
+    def delete(self):
+        result = super().delete()
+        reference_data_changed()
+        return result
+
+
+class ReferenceDataModel(models.Model):
+    """A model whose rows are cached reference data: any write drops the cached copies."""
+
+    objects = ReferenceDataQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        reference_data_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        reference_data_changed()
+        return result

@@ -1,0 +1,250 @@
+"""The outbox (notifications/services.py): writing once, delivering once, retrying with backoff."""
+
+from datetime import UTC, datetime, timedelta
+from smtplib import SMTPServerDisconnected
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.utils import translation
+
+from servicedesk.notifications.models import OutboxMessage
+from servicedesk.notifications.services import (
+    MAX_ATTEMPTS,
+    email_enqueue,
+    outbox_message_deliver,
+    outbox_pending_deliver,
+)
+from servicedesk.tickets.models import Ticket, TicketEvent
+from tests.accounts.factories import UserFactory
+from tests.tickets.factories import ticket_logged
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is there but says no."""
+
+    def send_messages(self, email_messages):
+        raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class UnreachableBackend(BaseEmailBackend):
+    """A mail server that cannot be reached at all."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(T0, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    def use(backend):
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.{backend.__name__}"}}
+
+    return use
+
+
+@pytest.fixture
+def ticket(desk):
+    ticket = ticket_logged(requester=desk.requester, title="Printer on fire")
+    # Start each test from an empty outbox: logging queued its own message.
+    OutboxMessage.objects.all().delete()
+    return ticket
+
+
+def _enqueue(ticket, key="k1", **kwargs):
+    kwargs.setdefault("to", "ana@example.test")
+    kwargs.setdefault("template", "ticket_logged")
+    kwargs.setdefault("context", {"ticket": ticket})
+    return email_enqueue(dedup_key=key, ticket=ticket, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@pytest.mark.parametrize("language", ["en", "ro"])
+def test_a_message_is_rendered_in_the_recipients_language(ticket, clock, language):
+    translation.activate("en")
+    message = _enqueue(ticket, language=language)
+    assert message.subject.startswith(f"[{ticket.number}] ")
+    assert message.subject.endswith("Printer on fire")
+    if language == "en":
+        assert message.subject == f"[{ticket.number}] We have logged your request: Printer on fire"
+    assert ticket.number in message.body
+    assert f"/tickets/{ticket.number}/" in message.body
+    assert (message.recipient, message.template, message.ticket) == (
+        "ana@example.test",
+        "ticket_logged",
+        ticket,
+    )
+    assert (message.status, message.attempts) == ("pending", 0)
+    assert message.created_at == message.next_attempt_at == T0
+    # Rendering in the recipient's language does not change the caller's.
+    assert translation.get_language() == "en"
+
+
+def test_the_same_dedup_key_writes_one_message(ticket):
+    first = _enqueue(ticket, key="ticket:logged")
+    again = _enqueue(ticket, key="ticket:logged", to="someone-else@example.test")
+    assert first is not None and again is None
+    [row] = OutboxMessage.objects.all()
+    assert row.recipient == "ana@example.test"
+
+
+def test_no_recipient_no_message(ticket):
+    assert _enqueue(ticket, to="") is None
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_requester_without_email_gets_no_message_but_the_ticket_is_logged(desk):
+    silent = UserFactory(username="no-mail", email="")
+    ticket = ticket_logged(requester=silent)
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert not OutboxMessage.objects.filter(ticket=ticket).exists()
+    assert not ticket.events.filter(type=TicketEvent.Type.EMAIL).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivering
+
+
+def test_a_message_is_sent_once(ticket, clock):
+    message = _enqueue(ticket)
+    clock.shift(timedelta(seconds=3))
+    assert outbox_message_deliver(message_id=message.pk) is True
+    assert outbox_message_deliver(message_id=message.pk) is False
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["ana@example.test"]
+    assert sent.subject == message.subject
+    assert sent.extra_headers["X-Servicedesk-Message"] == "k1"
+    assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 1)
+    assert message.sent_at == T0 + timedelta(seconds=3)
+
+
+@pytest.mark.parametrize(
+    ("backend", "error"),
+    [
+        (RefusingBackend, "SMTPServerDisconnected: Connection unexpectedly closed"),
+        (UnreachableBackend, "ConnectionRefusedError: [Errno 111] Connection refused"),
+    ],
+)
+def test_a_failed_send_stays_pending_and_is_retried_later(
+    ticket, clock, mail_server_down, backend, error
+):
+    message = _enqueue(ticket)
+    mail_server_down(backend)
+    assert outbox_message_deliver(message_id=message.pk) is False
+    message.refresh_from_db()
+    assert message.status == "pending"
+    assert message.attempts == 1
+    assert message.last_error == error
+    assert message.next_attempt_at == T0 + timedelta(minutes=2)
+    assert message.sent_at is None
+    assert not mail.outbox
+
+    clock.shift(timedelta(minutes=1))
+    assert outbox_message_deliver(message_id=message.pk) is False
+    message.refresh_from_db()
+    assert message.attempts == 2
+    assert message.next_attempt_at == T0 + timedelta(minutes=1 + 4)
+
+
+def test_after_max_attempts_a_message_is_dead(ticket, clock, mail_server_down):
+    message = _enqueue(ticket)
+    mail_server_down(RefusingBackend)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        outbox_message_deliver(message_id=message.pk)
+        message.refresh_from_db()
+        assert message.attempts == attempt
+        assert message.status == ("dead" if attempt == MAX_ATTEMPTS else "pending")
+    # A dead message is not tried again.
+    clock.shift(timedelta(days=30))
+    assert outbox_message_deliver(message_id=message.pk) is False
+    assert outbox_pending_deliver() == 0
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("dead", MAX_ATTEMPTS)
+    assert message.last_error.startswith("SMTPServerDisconnected")
+
+
+def test_the_sweep_sends_only_messages_whose_turn_has_come(ticket, clock, settings):
+    due = _enqueue(ticket, key="due")
+    later = _enqueue(ticket, key="later", to="bogdan@example.test")
+    OutboxMessage.objects.filter(pk=later.pk).update(next_attempt_at=T0 + timedelta(minutes=8))
+
+    assert outbox_pending_deliver() == 1
+    assert [m.to for m in mail.outbox] == [["ana@example.test"]]
+    assert outbox_pending_deliver() == 0  # the sent one is not sent again
+
+    clock.shift(timedelta(minutes=8))
+    assert outbox_pending_deliver() == 1
+    assert [m.to for m in mail.outbox] == [["ana@example.test"], ["bogdan@example.test"]]
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert statuses == {due.pk: "sent", later.pk: "sent"}
+
+
+def test_the_sweep_retries_a_failed_message_once_its_backoff_is_over(
+    ticket, clock, mail_server_down, settings
+):
+    message = _enqueue(ticket)
+    working = settings.MAILERS
+    mail_server_down(UnreachableBackend)
+    assert outbox_pending_deliver() == 0
+    settings.MAILERS = working
+    clock.shift(timedelta(minutes=1))
+    assert outbox_pending_deliver() == 0  # backing off until T0 + 2 min
+    clock.shift(timedelta(minutes=1))
+    assert outbox_pending_deliver() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 2)
+    assert len(mail.outbox) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# After commit, for real
+
+
+# available_apps (all of them): the flush after this test does not recreate content types, so a
+# following serialized_rollback test can restore its own without clashing, whatever the order.
+@pytest.mark.django_db(
+    transaction=True, available_apps=[config.name for config in apps.get_app_configs()]
+)
+def test_a_committed_ticket_emails_at_once_and_a_rolled_back_one_never(settings):
+    settings.SERVICEDESK_JOBS = "inline"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert not connection.in_atomic_block  # no test transaction around this one
+    requester = UserFactory(username="carla", email="carla@example.test")
+
+    ticket = ticket_logged(requester=requester, title="Scanner offline")
+
+    # Delivered by the after-commit job alone; the sweep was never called.
+    assert [m.subject for m in mail.outbox] == [
+        f"[{ticket.number}] We have logged your request: Scanner offline"
+    ]
+    assert mail.outbox[0].to == ["carla@example.test"]
+    row = OutboxMessage.objects.get(ticket=ticket)
+    assert (row.status, row.attempts) == ("sent", 1)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ticket_logged(requester=requester, title="Never happened")
+        raise RuntimeError("the request failed after logging")
+
+    assert not Ticket.objects.filter(title="Never happened").exists()
+    assert OutboxMessage.objects.count() == 1
+    assert len(mail.outbox) == 1
