@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,6 +14,7 @@ from servicedesk.core.api import idempotent_create, require_if_match
 from servicedesk.core.pagination import KeysetPagination
 from servicedesk.tickets import selectors, services
 from servicedesk.tickets import serializers as s
+from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.filters import ticket_filter
 from servicedesk.tickets.models import Channel
 
@@ -358,19 +358,7 @@ class TicketAttachmentsView(APIView):
 class AttachmentDownloadView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, number, attachment_id):
-        ticket = selectors.ticket_get(user=request.user, number=number)
-        attachment = selectors.attachment_get(
-            user=request.user, ticket=ticket, attachment_id=attachment_id
-        )
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.safe_name,
-            content_type="application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return attachment_response(user=request.user, number=number, attachment_id=attachment_id)
 
 
 class TicketTimelineView(APIView):

@@ -9,7 +9,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import ServiceError
 from servicedesk.tickets import forms, selectors, services, services_desk
+from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.states import Action, CancelReason
 
 PORTAL_LIST_SIZE = 50
@@ -203,16 +203,4 @@ def withdraw(request, number: str):
 @login_required
 def attachment_download(request, number: str, attachment_id: int):
     """A file of a ticket, to whoever may see both; always a download, never shown inline."""
-    ticket = selectors.ticket_get(user=request.user, number=number)
-    attachment = selectors.attachment_get(
-        user=request.user, ticket=ticket, attachment_id=attachment_id
-    )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.safe_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(user=request.user, number=number, attachment_id=attachment_id)
