@@ -368,3 +368,18 @@ def test_a_requester_may_reopen_only_within_the_window_the_desk_any_time(desk, a
         assert written() == before
         reopened = ok(act(api_for(desk.l1_agent), number, "reopen", {"reason": "Caller phoned"}))
     assert (reopened["status"], reopened["reopen_count"]) == ("in_progress", 1)
+
+
+def test_a_requester_never_learns_the_numbers_of_other_peoples_linked_tickets(desk, api_for):
+    from servicedesk.tickets import services
+
+    parent = services.ticket_log(actor=desk.requester, title="Mail is down")
+    child = services.ticket_log(actor=desk.other_requester, title="No email either")
+    services.ticket_set_parent(ticket=child, actor=desk.l1_agent, parent=parent)
+
+    assert api_for(desk.requester).get(f"/api/tickets/{parent.number}/").json()["children"] == []
+    assert (
+        api_for(desk.other_requester).get(f"/api/tickets/{child.number}/").json()["parent"] is None
+    )
+    staff_view = api_for(desk.l1_agent).get(f"/api/tickets/{parent.number}/").json()
+    assert staff_view["children"] == [child.number]

@@ -82,7 +82,8 @@ def test_the_detail_data_is_the_detail_serializers_json(desk, tz):
                 data = s.ticket_detail_data(
                     ticket,
                     actions=actions_available(ticket=ticket, user=user),
-                    children=ticket_children_numbers(ticket=ticket),
+                    children=ticket_children_numbers(ticket=ticket, user=user),
+                    viewer=user,
                 )
                 assert json.dumps(data) == json.dumps(expected)
     finally:

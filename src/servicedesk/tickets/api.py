@@ -41,7 +41,10 @@ def _detail_response(request, ticket, status_code=status.HTTP_200_OK) -> Respons
         ticket,
         actions=selectors.actions_available(ticket=ticket, user=request.user),
         # Logged by this very request: nothing can hang under it yet.
-        children=[] if created else selectors.ticket_children_numbers(ticket=ticket),
+        children=[]
+        if created
+        else selectors.ticket_children_numbers(ticket=ticket, user=request.user),
+        viewer=request.user,
     )
     response = Response(data, status=status_code)
     response["ETag"] = ticket.etag

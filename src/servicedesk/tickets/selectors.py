@@ -84,8 +84,17 @@ def attachment_get(*, user, ticket: Ticket, attachment_id: int) -> Attachment:
     return attachment
 
 
-def ticket_children_numbers(*, ticket: Ticket) -> list[str]:
-    return list(ticket.children.order_by("id").values_list("number", flat=True))
+def ticket_children_numbers(*, ticket: Ticket, user) -> list[str]:
+    """The numbers of the ticket's children that `user` may see."""
+    children = Ticket.objects.visible_to(user).filter(parent=ticket).order_by("id")
+    return list(children.values_list("number", flat=True))
+
+
+def linked_number(*, other: Ticket | None, user) -> str | None:
+    """The number of a linked ticket (parent, duplicate of) if `user` may see that ticket."""
+    if other is None or not (user.is_desk_staff or other.requester_id == user.pk):
+        return None
+    return other.number
 
 
 def actions_available(*, ticket: Ticket, user) -> list[Action]:

@@ -10,7 +10,7 @@ from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
 from servicedesk.tickets.models import Attachment, Channel, Kind, Ticket, TicketEvent
 from servicedesk.tickets.priority import Level
-from servicedesk.tickets.selectors import actions_available
+from servicedesk.tickets.selectors import actions_available, linked_number, ticket_children_numbers
 from servicedesk.tickets.services import ResolutionCode
 from servicedesk.tickets.states import CancelReason, HoldReason
 
@@ -178,8 +178,8 @@ def ticket_list_data(rows) -> list[dict]:
 class TicketDetailSerializer(TicketListSerializer):
     service = serializers.SerializerMethodField()
     configuration_item = serializers.SerializerMethodField()
-    parent = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    parent = serializers.SerializerMethodField()
+    duplicate_of = serializers.SerializerMethodField()
     children = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     etag = serializers.CharField(read_only=True)
@@ -225,7 +225,13 @@ class TicketDetailSerializer(TicketListSerializer):
     def get_children(self, ticket) -> list[str]:
         if self.context.get("created"):
             return []  # logged by this very request: nothing can hang under it yet
-        return list(ticket.children.order_by("id").values_list("number", flat=True))
+        return ticket_children_numbers(ticket=ticket, user=self.context["request"].user)
+
+    def get_parent(self, ticket) -> str | None:
+        return linked_number(other=ticket.parent, user=self.context["request"].user)
+
+    def get_duplicate_of(self, ticket) -> str | None:
+        return linked_number(other=ticket.duplicate_of, user=self.context["request"].user)
 
     def get_actions(self, ticket) -> list[str]:
         return [str(a) for a in actions_available(ticket=ticket, user=self.context["request"].user)]
@@ -239,7 +245,7 @@ def _user(user) -> dict | None:
     return None if user is None else {"id": user.pk, "name": str(user.display_name)}
 
 
-def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str]) -> dict:
+def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str], viewer) -> dict:
     """TicketDetailSerializer(ticket).data, built by hand: it answers every write of the API."""
     zone = timezone.get_current_timezone()
     category = ticket.category
@@ -278,9 +284,9 @@ def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str]) ->
         "resolution_code": ticket.resolution_code,
         "resolution_notes": ticket.resolution_notes,
         "service_restored": ticket.service_restored,
-        "parent": None if parent is None else parent.number,
+        "parent": linked_number(other=parent, user=viewer),
         "children": children,
-        "duplicate_of": None if duplicate_of is None else duplicate_of.number,
+        "duplicate_of": linked_number(other=duplicate_of, user=viewer),
         "reassignment_count": ticket.reassignment_count,
         "escalation_count": ticket.escalation_count,
         "reopen_count": ticket.reopen_count,
