@@ -6,7 +6,7 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -162,9 +162,3 @@ def _stored_response(user, key: str, fingerprint: str):
     response = Response(record.response_body, status=record.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
-
-
-def not_found_response():
-    return Response(
-        {"detail": "Not found.", "code": "not_found", "errors": {}}, status.HTTP_404_NOT_FOUND
-    )

@@ -118,8 +118,8 @@ def _team_addresses(ticket: Ticket) -> list[tuple[str, str]]:
     return unique
 
 
-def _notify_team(ticket: Ticket, clock: SlaClock, template: str, *, key: str, **context) -> None:
-    for email, language in _team_addresses(ticket):
+def _notify(ticket: Ticket, clock: SlaClock, recipients, template: str, *, key: str, **context):
+    for email, language in recipients:
         email_enqueue(
             to=email,
             template=template,
@@ -130,20 +130,15 @@ def _notify_team(ticket: Ticket, clock: SlaClock, template: str, *, key: str, **
         )
 
 
+def _notify_team(ticket: Ticket, clock: SlaClock, template: str, *, key: str, **context) -> None:
+    _notify(ticket, clock, _team_addresses(ticket), template, key=key, **context)
+
+
 def _notify_manager(ticket: Ticket, clock: SlaClock) -> None:
     group = ticket.assignment_group
     manager = group.manager if group is not None else None
     recipients = [(manager.email, manager.language)] if manager and manager.email else []
-    recipients += _team_addresses(ticket)
-    for email, language in recipients:
-        email_enqueue(
-            to=email,
-            template="sla_breach",
-            context={"ticket": ticket, "clock": clock},
-            dedup_key=f"sla:{clock.pk}:breach:{email}",
-            language=language,
-            ticket=ticket,
-        )
+    _notify(ticket, clock, recipients + _team_addresses(ticket), "sla_breach", key="breach")
 
 
 def _breach_target_group(ticket: Ticket, clock: SlaClock) -> SupportGroup | None:

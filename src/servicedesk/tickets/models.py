@@ -148,6 +148,12 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def is_visible_to(self, user) -> bool:
+        """`visible_to` for one loaded ticket (e.g. the parent of a ticket being shown)."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        return user.is_desk_staff or self.requester_id == user.pk
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

@@ -92,9 +92,7 @@ def ticket_children_numbers(*, ticket: Ticket, user) -> list[str]:
 
 def linked_number(*, other: Ticket | None, user) -> str | None:
     """The number of a linked ticket (parent, duplicate of) if `user` may see that ticket."""
-    if other is None or not (user.is_desk_staff or other.requester_id == user.pk):
-        return None
-    return other.number
+    return other.number if other is not None and other.is_visible_to(user) else None
 
 
 def actions_available(*, ticket: Ticket, user) -> list[Action]:
@@ -322,9 +320,7 @@ def links_for(*, ticket: Ticket, user) -> TicketLinks:
 
     def seen(other: Ticket | None) -> Ticket | None:
         # A requester's ticket may be linked to someone else's; they see only their own.
-        if other is None or can_see_internal(user) or other.requester_id == user.pk:
-            return other
-        return None
+        return other if other is not None and other.is_visible_to(user) else None
 
     parent, duplicate_of = seen(ticket.parent), seen(ticket.duplicate_of)
     return TicketLinks(
