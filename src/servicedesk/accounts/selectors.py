@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from servicedesk.accounts.models import STAFF_ROLES, SupportGroup, User
+from servicedesk.core.caches import GROUP_LABELS_KEY, TIMEOUT
 
 
 def people_search(*, query: str, limit: int = 10) -> list[User]:
@@ -29,6 +30,18 @@ def desk_staff_active() -> QuerySet[User]:
         .filter(Q(role__in=sorted(STAFF_ROLES)) | Q(is_superuser=True))
         .order_by("first_name", "last_name", "username")
     )
+
+
+def group_labels(ids: set[int]) -> dict[int, dict]:
+    """{id: {"id", "name", "tier"}} of the support groups, covering at least `ids`."""
+    labels = cache.get(GROUP_LABELS_KEY)
+    if labels is None or not ids <= labels.keys():  # a group made since, in another process
+        labels = {
+            pk: {"id": pk, "name": name, "tier": tier}
+            for pk, name, tier in SupportGroup.objects.order_by().values_list("id", "name", "tier")
+        }
+        cache.set(GROUP_LABELS_KEY, labels, TIMEOUT)
+    return labels
 
 
 def groups_active() -> QuerySet[SupportGroup]:

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup
+from servicedesk.core.caches import ReferenceDataModel
 
 
 class Service(models.Model):
@@ -39,7 +40,7 @@ class ConfigurationItem(models.Model):
         return self.name
 
 
-class Category(models.Model):
+class Category(ReferenceDataModel):
     """A node of the two-level category tree (e.g. Network › VPN) used to classify tickets."""
 
     name = models.CharField(max_length=100)

@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
+from servicedesk.core.caches import CATEGORY_PATHS_KEY, TIMEOUT
 
 
 def services_active() -> QuerySet[Service]:
@@ -48,3 +49,17 @@ def service_choices() -> list[tuple[int, str]]:
         )
 
     return cache.get_or_set("choices:services", read, CHOICES_TTL)
+
+
+def category_paths(ids: set[int]) -> dict[int, str]:
+    """{id: "Parent › Child"} of the categories, active or not, covering at least `ids`."""
+    paths = cache.get(CATEGORY_PATHS_KEY)
+    if paths is None or not ids <= paths.keys():  # a category made since, in another process
+        paths = {
+            pk: f"{parent} › {name}" if parent is not None else name
+            for pk, name, parent in Category.objects.order_by().values_list(
+                "id", "name", "parent__name"
+            )
+        }
+        cache.set(CATEGORY_PATHS_KEY, paths, TIMEOUT)
+    return paths

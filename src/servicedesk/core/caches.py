@@ -1,7 +1,7 @@
-"""Reference data that every ticket logged reads, cached across requests.
+"""Reference data that every ticket logged or listed reads, cached across requests.
 
-Support groups, SLA policies and business calendars change rarely (an admin edits them) and are
-read on every create. Any change to one of them drops every key below, through the models' save()
+Support groups, categories, SLA policies and business calendars change rarely (an admin edits
+them) and are read on every create and every ticket list. Any change to one of them drops every key below, through the models' save()
 and delete() and their querysets' update() and delete(); the timeout bounds how long another
 process keeps a copy when the cache is per process (LocMemCache without REDIS_URL).
 """
@@ -12,10 +12,12 @@ from django.db import models
 TIMEOUT = 300
 SLA_POLICIES_KEY = "sla:active-policies"
 DEFAULT_GROUP_KEY = "tickets:default-group"
+GROUP_LABELS_KEY = "accounts:group-labels"
+CATEGORY_PATHS_KEY = "catalog:category-paths"
 
 
 def reference_data_changed() -> None:
-    cache.delete_many([SLA_POLICIES_KEY, DEFAULT_GROUP_KEY])
+    cache.delete_many([SLA_POLICIES_KEY, DEFAULT_GROUP_KEY, GROUP_LABELS_KEY, CATEGORY_PATHS_KEY])
 
 
 class ReferenceDataQuerySet(models.QuerySet):
