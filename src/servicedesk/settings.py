@@ -105,6 +105,11 @@ def _database_from_env() -> dict:
     if url and not url.startswith("sqlite"):
         config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60))
         config["CONN_HEALTH_CHECKS"] = True
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Parameters bound by the server, and a statement run twice on a connection is
+            # prepared: PostgreSQL parses it once, Python no longer quotes every value. Turn off
+            # behind a pooler in transaction mode (PgBouncer), where a connection is shared.
+            config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
         return config
     if url:
         name = dj_database_url.parse(url)["NAME"]

@@ -14,10 +14,25 @@ SLA_POLICIES_KEY = "sla:active-policies"
 DEFAULT_GROUP_KEY = "tickets:default-group"
 GROUP_LABELS_KEY = "accounts:group-labels"
 CATEGORY_PATHS_KEY = "catalog:category-paths"
+# Cached API token owners (accounts/authentication.py) are valid only under this version.
+PEOPLE_VERSION_KEY = "accounts:people-version"
 
 
 def reference_data_changed() -> None:
-    cache.delete_many([SLA_POLICIES_KEY, DEFAULT_GROUP_KEY, GROUP_LABELS_KEY, CATEGORY_PATHS_KEY])
+    cache.delete_many(
+        [
+            SLA_POLICIES_KEY,
+            DEFAULT_GROUP_KEY,
+            GROUP_LABELS_KEY,
+            CATEGORY_PATHS_KEY,
+            PEOPLE_VERSION_KEY,  # a group's manager or tier may have changed
+        ]
+    )
+
+
+def people_changed() -> None:
+    """A person, a token or a group's members changed: cached token owners are stale."""
+    cache.delete(PEOPLE_VERSION_KEY)
 
 
 class ReferenceDataQuerySet(models.QuerySet):

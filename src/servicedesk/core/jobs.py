@@ -3,9 +3,14 @@
 SERVICEDESK_JOBS picks the runner: "celery" sends the task to the broker; "thread" runs it in an
 in-process worker thread (the embedded default, no extra server); "inline" runs it right after
 commit in the caller's thread (tests).
+
+In the thread runner a job that is already waiting with the same task and arguments is not queued
+twice: tasks read the database when they start (e.g. "deliver what is due"), so one run covers
+every commit made before it starts. A burst of a hundred tickets costs a few runs, not a hundred.
 """
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -13,6 +18,8 @@ from django.db import close_old_connections, transaction
 
 log = logging.getLogger(__name__)
 _executor: ThreadPoolExecutor | None = None
+_waiting: set[tuple] = set()
+_waiting_lock = threading.Lock()
 
 
 def job_enqueue_on_commit(task, *args) -> None:
@@ -27,6 +34,11 @@ def _dispatch(task, args) -> None:
     elif mode == "inline":
         task.run(*args)
     else:
+        job = (task.name, args)
+        with _waiting_lock:
+            if job in _waiting:
+                return
+            _waiting.add(job)
         _thread_executor().submit(_run_in_thread, task, args)
 
 
@@ -38,6 +50,9 @@ def _thread_executor() -> ThreadPoolExecutor:
 
 
 def _run_in_thread(task, args) -> None:
+    with _waiting_lock:
+        # From here on a new commit needs a run of its own.
+        _waiting.discard((task.name, args))
     close_old_connections()
     try:
         task.run(*args)

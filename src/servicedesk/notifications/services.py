@@ -5,9 +5,10 @@ from datetime import timedelta
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.core.mail.handler import DEFAULT_MAILER_ALIAS
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -26,11 +27,14 @@ def email_enqueue(
     dedup_key: str,
     language: str = "en",
     ticket=None,
+    key_is_new: bool = False,
 ) -> OutboxMessage | None:
     """Render `notifications/email/<template>.txt` in `language` and write it to the outbox.
 
     The first line of the rendered template is the subject. Returns None when there is no
-    recipient or the same message (by `dedup_key`) was already written.
+    recipient or the same message (by `dedup_key`) was already written. `key_is_new` says the
+    caller knows no message can have this key yet (one about a ticket logged in this very
+    transaction), which spares the savepoint that a possible repeat needs.
     """
     if not to:
         return None
@@ -41,76 +45,108 @@ def email_enqueue(
         ).strip()
     subject, _, body = rendered.partition("\n")
     now = timezone.now()
-    try:
-        # Insert and let the unique key refuse a repeat (rare): one round trip fewer than
-        # looking first, and as safe against a concurrent writer as get_or_create.
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                dedup_key=dedup_key,
-                recipient=to,
-                subject=subject.strip()[:250],
-                body=body.strip() + "\n",
-                template=template,
-                ticket=ticket,
-                created_at=now,
-                next_attempt_at=now,
-            )
-    except IntegrityError:
-        if OutboxMessage.objects.filter(dedup_key=dedup_key).exists():
-            return None
-        raise
-    from servicedesk.notifications.tasks import outbox_deliver
+    message = OutboxMessage(
+        dedup_key=dedup_key,
+        recipient=to,
+        subject=subject.strip()[:250],
+        body=body.strip() + "\n",
+        template=template,
+        ticket=ticket,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    if key_is_new:
+        message.save(force_insert=True)
+    else:
+        try:
+            # Insert and let the unique key refuse a repeat (rare): one round trip fewer than
+            # looking first, and as safe against a concurrent writer as get_or_create.
+            with transaction.atomic():
+                message.save(force_insert=True)
+        except IntegrityError:
+            if OutboxMessage.objects.filter(dedup_key=dedup_key).exists():
+                return None
+            raise
+    from servicedesk.notifications.tasks import outbox_sweep
 
-    job_enqueue_on_commit(outbox_deliver, message.pk)
+    job_enqueue_on_commit(outbox_sweep)
     return message
 
 
 def outbox_message_deliver(*, message_id: int) -> bool:
-    """Send one pending message; True when it was sent by this call.
+    """Send one pending message now, whatever its turn; True when it was sent by this call.
 
     Locks the row so two workers never send the same message twice.
     """
+    sent, _taken = _deliver_batch(OutboxMessage.objects.filter(pk=message_id), limit=1)
+    return sent == 1
+
+
+def outbox_pending_deliver(*, batch: int = 100) -> int:
+    """Deliver every message whose turn has come. Returns how many were sent.
+
+    Runs after each commit that wrote to the outbox and as the periodic safety net. Works in
+    batches: one transaction, one lock statement and one mail connection for up to `batch`
+    messages, so a burst of tickets does not cost a round of queries and a connection each.
+    """
+    sent = 0
+    while True:
+        due = OutboxMessage.objects.filter(next_attempt_at__lte=timezone.now())
+        sent_now, taken = _deliver_batch(due.order_by("next_attempt_at"), limit=batch)
+        sent += sent_now
+        if taken < batch:
+            return sent
+
+
+def _deliver_batch(queryset, *, limit: int) -> tuple[int, int]:
+    """Lock up to `limit` pending messages of `queryset` (skipping those another worker holds),
+    send them over one connection and record each outcome. Returns (sent, taken)."""
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-            .first()
+        messages = list(
+            queryset.filter(status=OutboxMessage.Status.PENDING).select_for_update(
+                skip_locked=True
+            )[:limit]
         )
-        if message is None:
-            return False
-        message.attempts += 1
+        if not messages:
+            return 0, 0
+        failures: dict[int, str] = {}
+        mailer = mailers[DEFAULT_MAILER_ALIAS]
         try:
-            EmailMessage(
-                subject=message.subject,
-                body=message.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[message.recipient],
-                headers={
-                    "Auto-Submitted": "auto-generated",
-                    "X-Servicedesk-Message": message.dedup_key,
-                },
-            ).send(using=DEFAULT_MAILER_ALIAS)
-        except (SMTPException, OSError) as error:
-            message.last_error = f"{type(error).__name__}: {error}"
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxMessage.Status.DEAD
-            message.next_attempt_at = timezone.now() + timedelta(minutes=2**message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            log.warning("outbox message %s failed: %s", message.pk, message.last_error)
-            return False
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.save(update_fields=["attempts", "status", "sent_at"])
-        return True
-
-
-def outbox_pending_deliver(*, limit: int = 200) -> int:
-    """Deliver messages whose turn has come (the periodic safety net). Returns how many were sent."""
-    due = list(
-        OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+            with mailer:
+                for message in messages:
+                    try:
+                        mailer.send_messages([_email(message)])
+                    except (SMTPException, OSError) as error:
+                        failures[message.pk] = f"{type(error).__name__}: {error}"
+        except (SMTPException, OSError) as error:  # opening or closing the connection
+            failures |= {m.pk: f"{type(error).__name__}: {error}" for m in messages}
+        now = timezone.now()
+        sent = [m.pk for m in messages if m.pk not in failures]
+        OutboxMessage.objects.filter(pk__in=sent).update(
+            status=OutboxMessage.Status.SENT, sent_at=now, attempts=F("attempts") + 1
         )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        for message in messages:
+            if message.pk in failures:
+                _failed(message, failures[message.pk], now)
+    return len(sent), len(messages)
+
+
+def _email(message: OutboxMessage) -> EmailMessage:
+    return EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Auto-Submitted": "auto-generated", "X-Servicedesk-Message": message.dedup_key},
     )
-    return sum(outbox_message_deliver(message_id=pk) for pk in due)
+
+
+def _failed(message: OutboxMessage, error: str, now) -> None:
+    """Back off exponentially; after MAX_ATTEMPTS the message is dead (shown in the admin)."""
+    message.attempts += 1
+    message.last_error = error
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxMessage.Status.DEAD
+    message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    log.warning("outbox message %s failed: %s", message.pk, error)

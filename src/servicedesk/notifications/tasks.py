@@ -3,11 +3,7 @@ from celery import shared_task
 from servicedesk.notifications import services
 
 
-@shared_task(name="notifications.outbox_deliver", acks_late=True)
-def outbox_deliver(message_id: int) -> bool:
-    return services.outbox_message_deliver(message_id=message_id)
-
-
 @shared_task(name="notifications.outbox_sweep", acks_late=True)
 def outbox_sweep() -> int:
+    """Deliver what is due: after each commit that wrote to the outbox, and every minute."""
     return services.outbox_pending_deliver()

@@ -174,7 +174,7 @@ def ticket_log(
         TierStint.objects.create(ticket=ticket, group=group, tier=group.tier, started_at=now)
     events.event_created(ticket, actor, now)
     clocks_start(ticket=ticket, now=now)
-    _notify_requester(ticket, "ticket_logged", key="logged")
+    _notify_requester(ticket, "ticket_logged", key="logged", key_is_new=True)
     return ticket
 
 
@@ -910,11 +910,30 @@ def ticket_diagnosis_record(*, ticket: Ticket, actor: User, answers: dict[int, s
 # Notifications
 
 
-def _notify_requester(ticket: Ticket, template: str, *, key: str, context: dict | None = None):
-    _notify(ticket, ticket.requester, template, key=key, context=context, to=ticket.requester_email)
+def _notify_requester(
+    ticket: Ticket, template: str, *, key: str, context: dict | None = None, key_is_new=False
+):
+    _notify(
+        ticket,
+        ticket.requester,
+        template,
+        key=key,
+        context=context,
+        to=ticket.requester_email,
+        key_is_new=key_is_new,
+    )
 
 
-def _notify(ticket: Ticket, person: User, template: str, *, key: str, context=None, to=None):
+def _notify(
+    ticket: Ticket,
+    person: User,
+    template: str,
+    *,
+    key: str,
+    context=None,
+    to=None,
+    key_is_new=False,
+):
     message = email_enqueue(
         to=to or person.email,
         template=template,
@@ -922,6 +941,7 @@ def _notify(ticket: Ticket, person: User, template: str, *, key: str, context=No
         dedup_key=f"{ticket.pk}:{template}:{key}",
         language=person.language,
         ticket=ticket,
+        key_is_new=key_is_new,
     )
     if message is not None:
         events.event_email(
