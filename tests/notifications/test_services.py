@@ -1,11 +1,13 @@
 """The outbox (notifications/services.py): writing once, delivering once, retrying with backoff."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
-from smtplib import SMTPServerDisconnected
+from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 
 import pytest
 from django.apps import apps
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.utils import translation
@@ -38,6 +40,39 @@ class UnreachableBackend(BaseEmailBackend):
         raise ConnectionRefusedError(111, "Connection refused")
 
 
+class ClosedPortBackend(locmem.EmailBackend):
+    """Nothing listens on the mail server's port: the connection cannot even be opened."""
+
+    def open(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+class NoSuchMailboxBackend(locmem.EmailBackend):
+    """A working mail server that refuses one recipient."""
+
+    refused = "gone@example.test"
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            if self.refused in message.to:
+                raise SMTPRecipientsRefused({self.refused: (550, b"5.1.1 No such mailbox")})
+        return super().send_messages(email_messages)
+
+
+class CountingBackend(locmem.EmailBackend):
+    """A working mail server that remembers the recipients sent over each connection."""
+
+    connections: list[list[str]] = []
+
+    def open(self):
+        self.recipients = []
+        CountingBackend.connections.append(self.recipients)
+
+    def send_messages(self, email_messages):
+        self.recipients.extend(to for message in email_messages for to in message.to)
+        return super().send_messages(email_messages)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -55,6 +90,13 @@ def mail_server_down(settings):
         settings.MAILERS = {"default": {"BACKEND": f"{__name__}.{backend.__name__}"}}
 
     return use
+
+
+@pytest.fixture
+def counting_mail_server(settings):
+    CountingBackend.connections = []
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.CountingBackend"}}
+    return CountingBackend.connections
 
 
 @pytest.fixture
@@ -103,6 +145,27 @@ def test_the_same_dedup_key_writes_one_message(ticket):
     assert first is not None and again is None
     [row] = OutboxMessage.objects.all()
     assert row.recipient == "ana@example.test"
+
+
+def test_a_repeat_inside_the_callers_transaction_writes_nothing_and_spoils_nothing(ticket):
+    first = _enqueue(ticket, key="ticket:reply:1")
+    with transaction.atomic():
+        again = _enqueue(ticket, key="ticket:reply:1", to="someone-else@example.test")
+        # The caller's transaction is still usable (PostgreSQL refuses every statement of a
+        # transaction in which one failed, unless it was in a savepoint).
+        other = _enqueue(ticket, key="ticket:reply:2", to="bogdan@example.test")
+    assert again is None
+    assert dict(OutboxMessage.objects.values_list("dedup_key", "recipient")) == {
+        "ticket:reply:1": "ana@example.test",
+        "ticket:reply:2": "bogdan@example.test",
+    }
+    assert first.pk != other.pk
+
+
+def test_a_key_known_to_be_new_is_written_and_delivered(ticket, deliver_outbox):
+    message = _enqueue(ticket, key="ticket:logged:new", key_is_new=True)
+    assert OutboxMessage.objects.get().pk == message.pk
+    assert [m.to for m in deliver_outbox()] == [["ana@example.test"]]
 
 
 def test_no_recipient_no_message(ticket):
@@ -214,6 +277,101 @@ def test_the_sweep_retries_a_failed_message_once_its_backoff_is_over(
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(mail.outbox) == 1
+
+
+def test_a_burst_is_sent_in_batches_over_one_connection_each(ticket, clock, counting_mail_server):
+    recipients = [f"person{n}@example.test" for n in range(250)]
+    for n, to in enumerate(recipients):
+        _enqueue(ticket, key=f"burst:{n}", to=to)
+
+    assert outbox_pending_deliver(batch=100) == 250
+
+    assert Counter(to for sent in mail.outbox for to in sent.to) == Counter(recipients)
+    assert len(mail.outbox) == 250
+    assert set(OutboxMessage.objects.values_list("status", "attempts", "sent_at")) == {
+        ("sent", 1, T0)
+    }
+    assert [len(connection) for connection in counting_mail_server] == [100, 100, 50]
+    assert outbox_pending_deliver(batch=100) == 0
+    assert len(mail.outbox) == 250
+
+
+def test_one_refused_recipient_does_not_hold_back_the_others(ticket, clock, mail_server_down):
+    recipients = ["ana@example.test", "bogdan@example.test", "gone@example.test"]
+    recipients += ["carla@example.test", "dan@example.test"]
+    for n, to in enumerate(recipients):
+        _enqueue(ticket, key=f"reply:{n}", to=to)
+    mail_server_down(NoSuchMailboxBackend)
+
+    assert outbox_pending_deliver(batch=2) == 4
+
+    assert sorted(to for sent in mail.outbox for to in sent.to) == sorted(
+        set(recipients) - {"gone@example.test"}
+    )
+    refused = OutboxMessage.objects.get(recipient="gone@example.test")
+    assert (refused.status, refused.attempts, refused.sent_at) == ("pending", 1, None)
+    assert refused.next_attempt_at == T0 + timedelta(minutes=2)
+    assert refused.last_error.startswith("SMTPRecipientsRefused: ")
+    assert "gone@example.test" in refused.last_error
+    others = OutboxMessage.objects.exclude(pk=refused.pk)
+    assert set(others.values_list("status", "attempts")) == {("sent", 1)}
+    # Nothing is due again before the refused one's backoff is over: nobody gets a second copy.
+    assert outbox_pending_deliver(batch=2) == 0
+    assert len(mail.outbox) == 4
+
+
+def test_a_mail_server_that_cannot_be_reached_leaves_every_message_pending(
+    ticket, clock, mail_server_down
+):
+    for n in range(3):
+        _enqueue(ticket, key=f"reply:{n}", to=f"person{n}@example.test")
+    mail_server_down(ClosedPortBackend)
+
+    assert outbox_pending_deliver() == 0
+
+    assert not mail.outbox
+    rows = OutboxMessage.objects.values_list("status", "attempts", "last_error", "next_attempt_at")
+    assert (
+        list(rows)
+        == [
+            (
+                "pending",
+                1,
+                "ConnectionRefusedError: [Errno 111] Connection refused",
+                T0 + timedelta(minutes=2),
+            )
+        ]
+        * 3
+    )
+
+
+def test_a_title_with_a_line_break_gives_a_one_line_subject(desk, deliver_outbox):
+    ticket = ticket_logged(requester=desk.other_requester, title="Printer\ron\tfire")
+    message = OutboxMessage.objects.get(ticket=ticket)
+    assert message.subject == f"[{ticket.number}] We have logged your request: Printer on fire"
+    assert [m.subject for m in deliver_outbox()] == [message.subject]
+
+
+def test_a_message_the_mail_library_refuses_holds_back_and_repeats_nothing(ticket, clock):
+    _enqueue(ticket, key="before", to="before@example.test")
+    bad = _enqueue(ticket, key="bad", to="bad@example.test")
+    # A header the mail library refuses to write (a row from before subjects were one line).
+    OutboxMessage.objects.filter(pk=bad.pk).update(subject="Printer\ron fire")
+    _enqueue(ticket, key="after", to="after@example.test")
+    clock.shift(timedelta(seconds=1))
+
+    for _sweep in range(3):
+        outbox_pending_deliver()
+        clock.shift(timedelta(minutes=5))
+
+    assert sorted(to for sent in mail.outbox for to in sent.to) == [
+        "after@example.test",
+        "before@example.test",
+    ]
+    bad.refresh_from_db()
+    assert bad.status == "pending"
+    assert bad.last_error.startswith("ValueError")
+    assert bad.attempts >= 2  # tried again after its back-off, on its own
 
 
 # ---------------------------------------------------------------------------------------------

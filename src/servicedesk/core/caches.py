@@ -1,15 +1,17 @@
 """Reference data that every ticket logged or listed reads, cached across requests.
 
-Support groups, categories, SLA policies and business calendars change rarely (an admin edits
-them) and are read on every create and every ticket list. Any change to one of them drops every key below, through the models' save()
-and delete() and their querysets' update() and delete(); the timeout bounds how long another
-process keeps a copy when the cache is per process (LocMemCache without REDIS_URL).
+The priority matrix, support groups, categories, SLA policies and business calendars change
+rarely (an admin edits them) and are read on every create and every ticket list. Any change to
+one of them drops every key below, through the models' save() and delete() and their querysets'
+update() and delete(), when it happens and again when it commits; the timeout bounds how long
+another process keeps a copy when the cache is per process (LocMemCache without REDIS_URL).
 """
 
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 
 TIMEOUT = 300
+PRIORITY_MATRIX_KEY = "tickets:priority-matrix"
 SLA_POLICIES_KEY = "sla:active-policies"
 DEFAULT_GROUP_KEY = "tickets:default-group"
 GROUP_LABELS_KEY = "accounts:group-labels"
@@ -18,9 +20,17 @@ CATEGORY_PATHS_KEY = "catalog:category-paths"
 PEOPLE_VERSION_KEY = "accounts:people-version"
 
 
+def _drop(keys: list[str]) -> None:
+    cache.delete_many(keys)
+    # Again once the change is committed: until then another process still reads the old rows,
+    # and may have cached them again in between.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def reference_data_changed() -> None:
-    cache.delete_many(
+    _drop(
         [
+            PRIORITY_MATRIX_KEY,
             SLA_POLICIES_KEY,
             DEFAULT_GROUP_KEY,
             GROUP_LABELS_KEY,
@@ -32,7 +42,7 @@ def reference_data_changed() -> None:
 
 def people_changed() -> None:
     """A person, a token or a group's members changed: cached token owners are stale."""
-    cache.delete(PEOPLE_VERSION_KEY)
+    _drop([PEOPLE_VERSION_KEY])
 
 
 class ReferenceDataQuerySet(models.QuerySet):

@@ -44,11 +44,12 @@ def email_enqueue(
             {**context, "site_url": settings.SITE_URL},
         ).strip()
     subject, _, body = rendered.partition("\n")
+    subject = " ".join(subject.split())  # a header is one line, whatever a title holds
     now = timezone.now()
     message = OutboxMessage(
         dedup_key=dedup_key,
         recipient=to,
-        subject=subject.strip()[:250],
+        subject=subject[:250],
         body=body.strip() + "\n",
         template=template,
         ticket=ticket,
@@ -109,17 +110,7 @@ def _deliver_batch(queryset, *, limit: int) -> tuple[int, int]:
         )
         if not messages:
             return 0, 0
-        failures: dict[int, str] = {}
-        mailer = mailers[DEFAULT_MAILER_ALIAS]
-        try:
-            with mailer:
-                for message in messages:
-                    try:
-                        mailer.send_messages([_email(message)])
-                    except (SMTPException, OSError) as error:
-                        failures[message.pk] = f"{type(error).__name__}: {error}"
-        except (SMTPException, OSError) as error:  # opening or closing the connection
-            failures |= {m.pk: f"{type(error).__name__}: {error}" for m in messages}
+        failures = _send(messages)
         now = timezone.now()
         sent = [m.pk for m in messages if m.pk not in failures]
         OutboxMessage.objects.filter(pk__in=sent).update(
@@ -129,6 +120,30 @@ def _deliver_batch(queryset, *, limit: int) -> tuple[int, int]:
             if message.pk in failures:
                 _failed(message, failures[message.pk], now)
     return len(sent), len(messages)
+
+
+def _send(messages: list[OutboxMessage]) -> dict[int, str]:
+    """Send over one connection; returns {message id: error} of those that were not sent."""
+    mailer = mailers[DEFAULT_MAILER_ALIAS]
+    try:
+        mailer.open()
+    except (SMTPException, OSError) as error:
+        return {m.pk: f"{type(error).__name__}: {error}" for m in messages}
+    failures = {}
+    try:
+        for message in messages:
+            try:
+                mailer.send_messages([_email(message)])
+            # ValueError: a header the mail library refuses. One bad message must not hold
+            # back, or resend, the others of its batch.
+            except (SMTPException, OSError, ValueError) as error:
+                failures[message.pk] = f"{type(error).__name__}: {error}"
+    finally:
+        try:
+            mailer.close()
+        except (SMTPException, OSError) as error:  # what was sent is sent
+            log.warning("closing the mail connection failed: %s", error)
+    return failures
 
 
 def _email(message: OutboxMessage) -> EmailMessage:

@@ -2,14 +2,14 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup, Tier
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
-from servicedesk.tickets.priority import MATRIX_CACHE_KEY, Level, Priority
+from servicedesk.core.caches import ReferenceDataModel
+from servicedesk.tickets.priority import Level, Priority
 from servicedesk.tickets.states import OPEN_STATUSES, CancelReason, HoldReason, Status
 
 
@@ -283,27 +283,12 @@ class TierStint(models.Model):
         return f"L{self.tier} {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class PriorityMatrixCellQuerySet(models.QuerySet):
-    # Bulk edits (the admin's "delete selected") bypass the model's save() and delete().
-    def update(self, **kwargs):
-        result = super().update(**kwargs)
-        cache.delete(MATRIX_CACHE_KEY)
-        return result
-
-    def delete(self):
-        result = super().delete()
-        cache.delete(MATRIX_CACHE_KEY)
-        return result
-
-
-class PriorityMatrixCell(models.Model):
+class PriorityMatrixCell(ReferenceDataModel):
     """An edit of the impact × urgency → priority matrix (cells not present keep ITIL's default)."""
 
     impact = models.CharField(max_length=6, choices=Level.choices)
     urgency = models.CharField(max_length=6, choices=Level.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices)
-
-    objects = PriorityMatrixCellQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -312,15 +297,6 @@ class PriorityMatrixCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.impact} × {self.urgency} → P{self.priority}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(MATRIX_CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(MATRIX_CACHE_KEY)
-        return result
 
 
 class SavedView(models.Model):

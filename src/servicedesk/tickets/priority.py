@@ -4,6 +4,8 @@ from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.core.caches import PRIORITY_MATRIX_KEY, TIMEOUT
+
 
 class Level(models.TextChoices):
     HIGH = "high", _("High")
@@ -30,19 +32,18 @@ DEFAULT_MATRIX: dict[tuple[str, str], int] = {
     ("low", "medium"): 4,
     ("low", "low"): 5,
 }
-MATRIX_CACHE_KEY = "tickets:priority-matrix"
 
 
 def priority_matrix() -> dict[tuple[str, str], int]:
     """The defaults overlaid with the cells edited in the admin."""
-    matrix = cache.get(MATRIX_CACHE_KEY)
+    matrix = cache.get(PRIORITY_MATRIX_KEY)
     if matrix is None:
         from servicedesk.tickets.models import PriorityMatrixCell
 
         matrix = dict(DEFAULT_MATRIX)
         for cell in PriorityMatrixCell.objects.all():
             matrix[(cell.impact, cell.urgency)] = cell.priority
-        cache.set(MATRIX_CACHE_KEY, matrix, 300)
+        cache.set(PRIORITY_MATRIX_KEY, matrix, TIMEOUT)
     return matrix
 
 
