@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from servicedesk.tickets import selectors, services
 from servicedesk.tickets import serializers as s
-from servicedesk.tickets import services
 from servicedesk.tickets.selectors import (
     actions_available,
     ticket_children_numbers,
@@ -31,7 +31,7 @@ def test_the_list_rows_are_the_list_serializers_json(desk, tz):
     try:
         queryset = tickets_visible(user=desk.admin).order_by("id")
         expected = s.TicketListSerializer(list(queryset), many=True).data
-        rows = s.ticket_list_data(queryset.values(*s.TICKET_LIST_COLUMNS))
+        rows = s.ticket_list_data(queryset.values(*selectors.TICKET_LIST_COLUMNS))
     finally:
         timezone.deactivate()
     assert json.dumps(rows) == json.dumps(expected)

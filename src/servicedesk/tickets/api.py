@@ -83,16 +83,14 @@ class TicketListCreateView(APIView):
         ],
     )
     def get(self, request):
-        queryset = ticket_filter(selectors.tickets_visible(user=request.user), request)
+        queryset = ticket_filter(selectors.ticket_rows_visible(user=request.user), request)
         paginator = self.pagination_class()
         if request.query_params.get("sla"):
             # The SLA queues are ordered by time left; their rows carry `sla_due_at`.
             paginator.ordering_fields = {**paginator.ordering_fields, "sla_due_at": "sla_due_at"}
             paginator.default_ordering = ("sla_due_at",)
-        columns = s.TICKET_LIST_COLUMNS
-        if "sla_due_at" in paginator.ordering_fields:
-            columns = (*columns, "sla_due_at")
-        page = paginator.paginate_queryset(queryset.values(*columns), request, view=self)
+            queryset = queryset.values(*selectors.TICKET_LIST_COLUMNS, "sla_due_at")
+        page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.ticket_list_data(page))
 
     @extend_schema(
