@@ -149,7 +149,7 @@ def run(args) -> bool:
                 sql, query_count = view_sql(path, token)
                 print(
                     f"  queue of group {group}: {open_count:,} open tickets;"
-                    f" {query_count} queries per listing"
+                    f" {query_count} {'query' if query_count == 1 else 'queries'} per warm listing"
                 )
                 sys.stdout.flush()
                 for concurrency in concurrencies:
