@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from servicedesk.accounts.authentication import TOKEN_CACHE_SECONDS
 from servicedesk.accounts.models import Role
-from tests.accounts.factories import AgentFactory
+from tests.accounts.factories import AgentFactory, UserFactory
 from tests.tickets.api_steps import act, escalated_to_l2, log, ok
+from tests.tickets.factories import ticket_logged
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -199,3 +200,38 @@ def test_a_request_while_a_deactivation_commits_does_not_keep_the_person_signed_
 
     assert during == 200  # not committed yet: the other worker rightly sees them active
     assert client.get("/api/tickets/").status_code == 401
+
+
+def test_the_cached_owner_holds_no_password_hash(desk, api_for):
+    ok(api_for(desk.l1_agent).get("/api/tickets/"))
+    (key,) = _cached_owner_keys()
+    cached = cache.get(key.split(":", 2)[2])  # LocMemCache prefixes ":<version>:"
+    assert cached.pk == desk.l1_agent.pk
+    assert "password" in cached.get_deferred_fields()
+    assert desk.l1_agent.password not in str(cache._cache[key])
+
+
+def test_a_sign_in_elsewhere_keeps_the_cached_owners(desk, api_for, committed):
+    agent = api_for(desk.l1_agent)
+    ok(agent.get("/api/tickets/"))
+    with committed():
+        desk.l2_agent.save(update_fields=["last_login"])  # what every sign-in does
+
+    with CaptureQueriesContext(connection) as after:
+        ok(agent.get("/api/tickets/"))
+    assert not any("authtoken_token" in q["sql"] for q in after.captured_queries)
+
+
+def test_a_token_given_to_someone_else_is_theirs_from_the_next_request(desk, committed):
+    lender, borrower = AgentFactory(username="lender"), UserFactory(username="borrower")
+    ticket_logged(requester=desk.requester, title="Not theirs")
+    ticket_logged(requester=borrower, title="Only mine")
+    token = Token.objects.create(user=lender)
+    client = _with_token(token.key)
+    assert len(ok(client.get("/api/tickets/"))["results"]) == 2
+    with committed():
+        token.user = borrower  # as the admin's token form saves it
+        token.save()
+
+    titles = [t["title"] for t in ok(client.get("/api/tickets/"))["results"]]
+    assert titles == ["Only mine"]

@@ -126,3 +126,9 @@ def test_the_api_answers_compact_or_indented_as_asked(desk, api_for):
     assert "Ședință: proiectorul nu pornește".encode() in compact.content
     assert indented.content.startswith(b'{\n    "')
     assert json.loads(indented.content) == ok(compact)
+
+
+def test_line_and_paragraph_separators_are_escaped_as_drf_does():
+    data = {"title": "Printer\u2028on fire\u2029again"}
+    ours, theirs = _both(data)
+    assert ours == theirs == b'{"title":"Printer\\u2028on fire\\u2029again"}'

@@ -14,6 +14,7 @@ from django.utils import translation
 
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.notifications.services import (
+    CLAIM_LEASE,
     MAX_ATTEMPTS,
     email_enqueue,
     outbox_message_deliver,
@@ -406,3 +407,45 @@ def test_a_committed_ticket_emails_at_once_and_a_rolled_back_one_never(settings)
     assert not Ticket.objects.filter(title="Never happened").exists()
     assert OutboxMessage.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+class BrokenOneBackend(locmem.EmailBackend):
+    """A mail library that fails in an unforeseen way on one message."""
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            if "broken@example.test" in message.to:
+                raise RuntimeError("unforeseen")
+        return super().send_messages(email_messages)
+
+
+def test_an_unforeseen_error_on_one_message_resends_none_of_the_others(
+    ticket, clock, mail_server_down
+):
+    mail_server_down(BrokenOneBackend)
+    for to in ["ana@example.test", "broken@example.test", "bogdan@example.test"]:
+        _enqueue(ticket, key=to, to=to)
+
+    for _sweep in range(3):
+        outbox_pending_deliver()
+        clock.shift(timedelta(minutes=5))
+
+    assert sorted(to for sent in mail.outbox for to in sent.to) == [
+        "ana@example.test",
+        "bogdan@example.test",
+    ]
+    broken = OutboxMessage.objects.get(recipient="broken@example.test")
+    assert broken.status == "pending"
+    assert broken.last_error == "RuntimeError: unforeseen"
+    assert broken.attempts >= 2
+
+
+def test_a_claimed_message_is_left_alone_until_its_lease_runs_out(ticket, clock):
+    message = _enqueue(ticket)
+    # A worker claimed it and died before recording the outcome.
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=1, next_attempt_at=T0 + CLAIM_LEASE)
+    assert outbox_pending_deliver() == 0
+    clock.shift(CLAIM_LEASE)
+    assert outbox_pending_deliver() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 2)

@@ -48,6 +48,9 @@ class CachedTokenAuthentication(TokenAuthentication):
             return user, key
         user, _token = super().authenticate_credentials(key)  # 401 for unknown or inactive
         group_ids_of(user)  # kept on the user object, so cached with it
+        # The password hash stays out of the cache: a deferred field, read from the database if
+        # ever needed and left out of any save().
+        user.__dict__.pop("password", None)
         cache.set(cache_key, user, TOKEN_CACHE_SECONDS)
         return user, key
 
@@ -56,10 +59,17 @@ def _changed(**kwargs) -> None:
     people_changed()
 
 
+def _user_saved(update_fields=None, **kwargs) -> None:
+    if update_fields == frozenset({"last_login"}):  # every sign-in; nothing a token depends on
+        return
+    people_changed()
+
+
 def connect_signals() -> None:
     """Cache invalidation only (see docs/architecture.md, "Signals")."""
-    post_save.connect(_changed, sender=User, dispatch_uid="people-user-saved")
+    post_save.connect(_user_saved, sender=User, dispatch_uid="people-user-saved")
     post_delete.connect(_changed, sender=User, dispatch_uid="people-user-deleted")
+    post_save.connect(_changed, sender=Token, dispatch_uid="people-token-saved")
     post_delete.connect(_changed, sender=Token, dispatch_uid="people-token-deleted")
     m2m_changed.connect(
         _changed, sender=SupportGroup.members.through, dispatch_uid="people-members-changed"

@@ -39,7 +39,12 @@ def _dispatch(task, args) -> None:
             if job in _waiting:
                 return
             _waiting.add(job)
-        _thread_executor().submit(_run_in_thread, task, args)
+        try:
+            _thread_executor().submit(_run_in_thread, task, args)
+        except RuntimeError:  # the executor is shutting down: the periodic sweep will run it
+            with _waiting_lock:
+                _waiting.discard(job)
+            raise
 
 
 def _thread_executor() -> ThreadPoolExecutor:

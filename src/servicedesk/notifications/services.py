@@ -17,6 +17,8 @@ from servicedesk.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# How long a claimed message is left to the worker that claimed it before another may retry it.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def email_enqueue(
@@ -75,10 +77,7 @@ def email_enqueue(
 
 
 def outbox_message_deliver(*, message_id: int) -> bool:
-    """Send one pending message now, whatever its turn; True when it was sent by this call.
-
-    Locks the row so two workers never send the same message twice.
-    """
+    """Send one pending message now, whatever its turn; True when it was sent by this call."""
     sent, _taken = _deliver_batch(OutboxMessage.objects.filter(pk=message_id), limit=1)
     return sent == 1
 
@@ -87,21 +86,28 @@ def outbox_pending_deliver(*, batch: int = 100) -> int:
     """Deliver every message whose turn has come. Returns how many were sent.
 
     Runs after each commit that wrote to the outbox and as the periodic safety net. Works in
-    batches: one transaction, one lock statement and one mail connection for up to `batch`
+    batches: one claim, one mail connection and one update of the sent rows for up to `batch`
     messages, so a burst of tickets does not cost a round of queries and a connection each.
     """
     sent = 0
     while True:
         due = OutboxMessage.objects.filter(next_attempt_at__lte=timezone.now())
-        sent_now, taken = _deliver_batch(due.order_by("next_attempt_at"), limit=batch)
+        sent_now, taken = _deliver_batch(due.order_by("next_attempt_at", "id"), limit=batch)
         sent += sent_now
         if taken < batch:
             return sent
 
 
 def _deliver_batch(queryset, *, limit: int) -> tuple[int, int]:
-    """Lock up to `limit` pending messages of `queryset` (skipping those another worker holds),
-    send them over one connection and record each outcome. Returns (sent, taken)."""
+    """Claim up to `limit` pending messages of `queryset`, send them, record each outcome.
+
+    Returns (sent, taken). The claim is a short transaction that counts the attempt and moves
+    the rows' turn CLAIM_LEASE ahead, so no other worker takes them meanwhile; the mail is sent
+    outside any transaction (no row or SQLite write lock held while a mail server answers). If
+    the process dies before recording, the rows come back when the lease runs out: a message is
+    sent at least once, and its X-Servicedesk-Message header lets a reader spot a repeat.
+    """
+    now = timezone.now()
     with transaction.atomic():
         messages = list(
             queryset.filter(status=OutboxMessage.Status.PENDING).select_for_update(
@@ -110,15 +116,20 @@ def _deliver_batch(queryset, *, limit: int) -> tuple[int, int]:
         )
         if not messages:
             return 0, 0
-        failures = _send(messages)
-        now = timezone.now()
-        sent = [m.pk for m in messages if m.pk not in failures]
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+            attempts=F("attempts") + 1, next_attempt_at=now + CLAIM_LEASE
+        )
+    for message in messages:
+        message.attempts += 1
+    failures = _send(messages)
+    sent = [m.pk for m in messages if m.pk not in failures]
+    with transaction.atomic():
         OutboxMessage.objects.filter(pk__in=sent).update(
-            status=OutboxMessage.Status.SENT, sent_at=now, attempts=F("attempts") + 1
+            status=OutboxMessage.Status.SENT, sent_at=timezone.now()
         )
         for message in messages:
             if message.pk in failures:
-                _failed(message, failures[message.pk], now)
+                _failed(message, failures[message.pk], timezone.now())
     return len(sent), len(messages)
 
 
@@ -134,9 +145,12 @@ def _send(messages: list[OutboxMessage]) -> dict[int, str]:
         for message in messages:
             try:
                 mailer.send_messages([_email(message)])
-            # ValueError: a header the mail library refuses. One bad message must not hold
-            # back, or resend, the others of its batch.
-            except (SMTPException, OSError, ValueError) as error:
+            except (SMTPException, OSError, ValueError) as error:  # ValueError: a bad header
+                failures[message.pk] = f"{type(error).__name__}: {error}"
+            except Exception as error:  # noqa: BLE001 - recorded on the message, which backs off
+                # and ends dead; one message the mail library cannot handle must not hold back
+                # or resend the rest of its batch.
+                log.exception("outbox message %s could not be sent", message.pk)
                 failures[message.pk] = f"{type(error).__name__}: {error}"
     finally:
         try:
@@ -158,7 +172,6 @@ def _email(message: OutboxMessage) -> EmailMessage:
 
 def _failed(message: OutboxMessage, error: str, now) -> None:
     """Back off exponentially; after MAX_ATTEMPTS the message is dead (shown in the admin)."""
-    message.attempts += 1
     message.last_error = error
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxMessage.Status.DEAD

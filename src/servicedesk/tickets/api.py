@@ -89,7 +89,6 @@ class TicketListCreateView(APIView):
             # The SLA queues are ordered by time left; their rows carry `sla_due_at`.
             paginator.ordering_fields = {**paginator.ordering_fields, "sla_due_at": "sla_due_at"}
             paginator.default_ordering = ("sla_due_at",)
-            queryset = queryset.values(*selectors.TICKET_LIST_COLUMNS, "sla_due_at")
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.ticket_list_data(page))
 
