@@ -449,3 +449,26 @@ def test_a_claimed_message_is_left_alone_until_its_lease_runs_out(ticket, clock)
     assert outbox_pending_deliver() == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
+
+
+def test_an_administrator_sends_dead_messages_again_once_the_server_is_mended(
+    ticket, clock, admin_client
+):
+    dead = _enqueue(ticket, key="dead", to="dead@example.test")
+    sent = _enqueue(ticket, key="sent", to="sent@example.test")
+    OutboxMessage.objects.filter(pk=dead.pk).update(status="dead", attempts=MAX_ATTEMPTS)
+    outbox_message_deliver(message_id=sent.pk)
+
+    response = admin_client.post(
+        "/admin/notifications/outboxmessage/",
+        {"action": "send_now", "_selected_action": [dead.pk, sent.pk]},
+        follow=True,
+    )
+
+    assert "1 of 1 message sent." in response.content.decode()
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts) == ("sent", 1)
+    assert sorted(to for m in mail.outbox for to in m.to) == [
+        "dead@example.test",
+        "sent@example.test",
+    ]

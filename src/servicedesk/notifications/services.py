@@ -82,6 +82,15 @@ def outbox_message_deliver(*, message_id: int) -> bool:
     return sent == 1
 
 
+def outbox_messages_retry(*, message_ids: list[int]) -> int:
+    """Send these unsent messages now, dead ones included, with a fresh count of attempts (an
+    administrator's "send now" once the mail server is mended). Returns how many were sent."""
+    OutboxMessage.objects.filter(pk__in=message_ids).exclude(
+        status=OutboxMessage.Status.SENT
+    ).update(status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+    return sum(outbox_message_deliver(message_id=pk) for pk in message_ids)
+
+
 def outbox_pending_deliver(*, batch: int = 100) -> int:
     """Deliver every message whose turn has come. Returns how many were sent.
 
