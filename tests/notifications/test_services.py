@@ -346,6 +346,16 @@ def test_a_mail_server_that_cannot_be_reached_leaves_every_message_pending(
     )
 
 
+def _sweep_three_times(clock) -> None:
+    for _sweep in range(3):
+        outbox_pending_deliver()
+        clock.shift(timedelta(minutes=5))
+
+
+def _recipients() -> list[str]:
+    return sorted(to for sent in mail.outbox for to in sent.to)
+
+
 def test_a_title_with_a_line_break_gives_a_one_line_subject(desk, deliver_outbox):
     ticket = ticket_logged(requester=desk.other_requester, title="Printer\ron\tfire")
     message = OutboxMessage.objects.get(ticket=ticket)
@@ -361,11 +371,9 @@ def test_a_message_the_mail_library_refuses_holds_back_and_repeats_nothing(ticke
     _enqueue(ticket, key="after", to="after@example.test")
     clock.shift(timedelta(seconds=1))
 
-    for _sweep in range(3):
-        outbox_pending_deliver()
-        clock.shift(timedelta(minutes=5))
+    _sweep_three_times(clock)
 
-    assert sorted(to for sent in mail.outbox for to in sent.to) == [
+    assert _recipients() == [
         "after@example.test",
         "before@example.test",
     ]
@@ -426,11 +434,9 @@ def test_an_unforeseen_error_on_one_message_resends_none_of_the_others(
     for to in ["ana@example.test", "broken@example.test", "bogdan@example.test"]:
         _enqueue(ticket, key=to, to=to)
 
-    for _sweep in range(3):
-        outbox_pending_deliver()
-        clock.shift(timedelta(minutes=5))
+    _sweep_three_times(clock)
 
-    assert sorted(to for sent in mail.outbox for to in sent.to) == [
+    assert _recipients() == [
         "ana@example.test",
         "bogdan@example.test",
     ]
