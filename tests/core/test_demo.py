@@ -30,12 +30,6 @@ COUNTED = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The demo hashes its password once with the real hasher, which is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed_demo() -> str:
     out = io.StringIO()
     call_command("seed_demo", stdout=out)

@@ -74,11 +74,6 @@ class CountingBackend(locmem.EmailBackend):
         return super().send_messages(email_messages)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock(time_machine):
     time_machine.move_to(T0, tick=False)
@@ -392,9 +387,7 @@ def test_a_message_the_mail_library_refuses_holds_back_and_repeats_nothing(ticke
 @pytest.mark.django_db(
     transaction=True, available_apps=[config.name for config in apps.get_app_configs()]
 )
-def test_a_committed_ticket_emails_at_once_and_a_rolled_back_one_never(settings):
-    settings.SERVICEDESK_JOBS = "inline"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_a_committed_ticket_emails_at_once_and_a_rolled_back_one_never():
     assert not connection.in_atomic_block  # no test transaction around this one
     requester = UserFactory(username="carla", email="carla@example.test")
 

@@ -21,11 +21,6 @@ ITIL_MATRIX = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(("impact", "urgency", "priority"), ITIL_MATRIX)
 def test_the_default_matrix_is_itils(impact, urgency, priority):

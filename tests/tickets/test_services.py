@@ -25,11 +25,6 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 E = TicketEvent.Type
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock(time_machine):
     """The clock, frozen at T0; tests move it with clock.shift()."""

@@ -34,12 +34,14 @@ def desk_staff_active() -> QuerySet[User]:
 
 def group_labels(ids: set[int]) -> dict[int, dict]:
     """{id: {"id", "name", "tier"}} of the support groups, covering at least `ids`."""
-    labels = cache.get(GROUP_LABELS_KEY)
-    if labels is None or not ids <= labels.keys():  # a group made since, in another process
-        labels = {
-            pk: {"id": pk, "name": name, "tier": tier}
-            for pk, name, tier in SupportGroup.objects.order_by().values_list("id", "name", "tier")
-        }
+
+    def read():
+        rows = SupportGroup.objects.order_by().values_list("id", "name", "tier")
+        return {pk: {"id": pk, "name": name, "tier": tier} for pk, name, tier in rows}
+
+    labels = cache.get_or_set(GROUP_LABELS_KEY, read, TIMEOUT)
+    if not ids <= labels.keys():  # a group made since, in another process
+        labels = read()
         cache.set(GROUP_LABELS_KEY, labels, TIMEOUT)
     return labels
 

@@ -53,13 +53,15 @@ def service_choices() -> list[tuple[int, str]]:
 
 def category_paths(ids: set[int]) -> dict[int, str]:
     """{id: "Parent › Child"} of the categories, active or not, covering at least `ids`."""
-    paths = cache.get(CATEGORY_PATHS_KEY)
-    if paths is None or not ids <= paths.keys():  # a category made since, in another process
-        paths = {
-            pk: f"{parent} › {name}" if parent is not None else name
-            for pk, name, parent in Category.objects.order_by().values_list(
-                "id", "name", "parent__name"
-            )
+
+    def read():
+        rows = Category.objects.order_by().values_list("id", "name", "parent__name")
+        return {
+            pk: f"{parent} › {name}" if parent is not None else name for pk, name, parent in rows
         }
+
+    paths = cache.get_or_set(CATEGORY_PATHS_KEY, read, TIMEOUT)
+    if not ids <= paths.keys():  # a category made since, in another process
+        paths = read()
         cache.set(CATEGORY_PATHS_KEY, paths, TIMEOUT)
     return paths

@@ -41,11 +41,11 @@ def calendar_of(calendar: BusinessCalendar) -> Calendar:
 
 def policies_active() -> list[SlaPolicy]:
     """Every active policy with its calendar, cached until a policy, calendar or group changes."""
-    policies = cache.get(SLA_POLICIES_KEY)
-    if policies is None:
-        policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar"))
-        cache.set(SLA_POLICIES_KEY, policies, TIMEOUT)
-    return policies
+    return cache.get_or_set(
+        SLA_POLICIES_KEY,
+        lambda: list(SlaPolicy.objects.filter(is_active=True).select_related("calendar")),
+        TIMEOUT,
+    )
 
 
 def policy_for(ticket: Ticket) -> SlaPolicy | None:

@@ -28,7 +28,7 @@ from servicedesk.core.errors import ServiceError
 from servicedesk.tickets.models import Kind
 from servicedesk.tickets.priority import Level, Priority
 from servicedesk.tickets.selectors import QUEUE_SORTS, QUEUES_BY_KEY
-from servicedesk.tickets.services import ResolutionCode
+from servicedesk.tickets.services import EDITABLE_FIELDS, ResolutionCode
 from servicedesk.tickets.services_desk import BulkAction
 from servicedesk.tickets.states import CancelReason, HoldReason, Status
 
@@ -399,17 +399,7 @@ class EditForm(Form):
     # The version the agent read: saving over someone else's newer edit is refused.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    FIELDS = (
-        "title",
-        "description",
-        "symptoms",
-        "category",
-        "service",
-        "configuration_item",
-        "impact",
-        "urgency",
-        "is_major",
-    )
+    FIELDS = EDITABLE_FIELDS
 
     def __init__(self, data=None, *args, ticket=None, **kwargs):
         if ticket is not None and data is None:

@@ -36,15 +36,16 @@ DEFAULT_MATRIX: dict[tuple[str, str], int] = {
 
 def priority_matrix() -> dict[tuple[str, str], int]:
     """The defaults overlaid with the cells edited in the admin."""
-    matrix = cache.get(PRIORITY_MATRIX_KEY)
-    if matrix is None:
+
+    def read():
         from servicedesk.tickets.models import PriorityMatrixCell
 
         matrix = dict(DEFAULT_MATRIX)
         for cell in PriorityMatrixCell.objects.all():
             matrix[(cell.impact, cell.urgency)] = cell.priority
-        cache.set(PRIORITY_MATRIX_KEY, matrix, TIMEOUT)
-    return matrix
+        return matrix
+
+    return cache.get_or_set(PRIORITY_MATRIX_KEY, read, TIMEOUT)
 
 
 def priority_for(impact: str, urgency: str) -> int:

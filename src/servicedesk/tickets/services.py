@@ -57,7 +57,6 @@ from servicedesk.tickets.states import (
 
 NUMBER_START = 1001
 EDITABLE_FIELDS = (
-    "is_major",
     "title",
     "description",
     "symptoms",
@@ -66,6 +65,7 @@ EDITABLE_FIELDS = (
     "configuration_item",
     "impact",
     "urgency",
+    "is_major",
 )
 
 
@@ -182,11 +182,13 @@ def _default_group(*, category: Category | None, service: Service | None) -> Sup
     """New tickets go to L1 unless the category says otherwise: the service desk sees all first."""
     if category is not None and category.default_group_id:
         return category.default_group
-    cached = cache.get(DEFAULT_GROUP_KEY)
-    if cached is None:
-        cached = (SupportGroup.objects.filter(tier=1, is_active=True).order_by("id").first(),)
-        cache.set(DEFAULT_GROUP_KEY, cached, CACHE_TIMEOUT)
-    return cached[0]
+    # In a tuple, so that "no L1 group" is cached too.
+    (group,) = cache.get_or_set(
+        DEFAULT_GROUP_KEY,
+        lambda: (SupportGroup.objects.filter(tier=1, is_active=True).order_by("id").first(),),
+        CACHE_TIMEOUT,
+    )
+    return group
 
 
 def _level_errors(**levels: str) -> dict[str, str]:
