@@ -1162,6 +1162,6 @@ def test_a_failure_after_writing_rolls_the_whole_call_back(desk, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("mail template missing")
 
-    monkeypatch.setattr(services, "email_enqueue", broken)
+    monkeypatch.setattr(services._base, "email_enqueue", broken)
     with changes_nothing(), pytest.raises(RuntimeError):
         _resolve(ticket, desk.l1_agent)

@@ -28,9 +28,8 @@ from servicedesk.core.errors import ServiceError
 from servicedesk.tickets.models import Kind
 from servicedesk.tickets.priority import Level, Priority
 from servicedesk.tickets.selectors import QUEUE_SORTS, QUEUES_BY_KEY
-from servicedesk.tickets.services import EDITABLE_FIELDS, ResolutionCode
-from servicedesk.tickets.services_desk import BulkAction
-from servicedesk.tickets.states import CancelReason, HoldReason, Status
+from servicedesk.tickets.services import EDITABLE_FIELDS, BulkAction
+from servicedesk.tickets.states import CancelReason, HoldReason, ResolutionCode, Status
 
 LEVELS = [(value, label) for value, label in Level.choices]
 MAX_UPLOAD_MB = settings.SERVICEDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)

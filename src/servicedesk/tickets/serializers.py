@@ -13,8 +13,7 @@ from servicedesk.catalog.selectors import category_paths
 from servicedesk.tickets.models import Attachment, Channel, Kind, Ticket, TicketEvent
 from servicedesk.tickets.priority import Level
 from servicedesk.tickets.selectors import actions_available, linked_number, ticket_children_numbers
-from servicedesk.tickets.services import ResolutionCode
-from servicedesk.tickets.states import CancelReason, HoldReason
+from servicedesk.tickets.states import CancelReason, HoldReason, ResolutionCode
 
 
 class PersonSerializer(serializers.Serializer):

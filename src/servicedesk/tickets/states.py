@@ -5,6 +5,7 @@ actions they offer from `TRANSITIONS`.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.core.errors import TransitionNotAllowed
@@ -34,6 +35,21 @@ class CancelReason(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
     NOT_AN_INCIDENT = "not_an_incident", _("Not an incident")
     WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+
+
+class ResolutionCode:
+    """Why a ticket could be resolved; the list the resolve form offers."""
+
+    CHOICES = [
+        ("solved_permanently", gettext_lazy("Solved (permanently)")),
+        ("solved_workaround", gettext_lazy("Solved (workaround)")),
+        ("solved_remotely", gettext_lazy("Solved remotely")),
+        ("fulfilled", gettext_lazy("Request fulfilled")),
+        ("no_fault_found", gettext_lazy("No fault found")),
+        ("user_error", gettext_lazy("User error / training")),
+        ("vendor_fix", gettext_lazy("Fixed by the vendor")),
+    ]
+    VALUES = {value for value, _label in CHOICES}
 
 
 class Action(models.TextChoices):

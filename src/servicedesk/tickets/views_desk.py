@@ -27,7 +27,7 @@ from servicedesk.accounts.permissions import is_admin, is_staff_member
 from servicedesk.core.errors import ServiceError, ValidationFailed
 from servicedesk.core.pagination import KeysetPagination
 from servicedesk.sla.selectors import clocks_for
-from servicedesk.tickets import forms, selectors, services, services_desk
+from servicedesk.tickets import forms, selectors, services
 from servicedesk.tickets.filters import ticket_filter
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.permissions import can_edit
@@ -144,7 +144,7 @@ def saved_view_create(request):
     form = forms.SavedViewForm(request.POST)
     if form.is_valid():
         try:
-            view = services_desk.saved_view_save(
+            view = services.saved_view_save(
                 user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
             )
         except ServiceError as error:
@@ -160,7 +160,7 @@ def saved_view_create(request):
 @require_POST
 @desk_staff_required
 def saved_view_delete(request, view_id: int):
-    services_desk.saved_view_delete(user=request.user, view_id=view_id)
+    services.saved_view_delete(user=request.user, view_id=view_id)
     messages.success(request, _("The saved view was removed."))
     return redirect(_safe_next(request, reverse("desk-queue")))
 
@@ -177,7 +177,7 @@ def bulk(request):
         return redirect(back)
     data = form.cleaned_data
     try:
-        outcomes = services_desk.tickets_bulk_apply(
+        outcomes = services.tickets_bulk_apply(
             actor=request.user,
             numbers=request.POST.getlist("tickets"),
             action=data["action"],
@@ -533,7 +533,7 @@ def log_call(request):
         form = forms.LogCallForm(request.POST)
         if form.is_valid():
             try:
-                ticket = services_desk.ticket_log_call(actor=request.user, **form.service_kwargs())
+                ticket = services.ticket_log_call(actor=request.user, **form.service_kwargs())
             except ServiceError as error:
                 forms.service_errors_apply(form, error, LOG_ALIASES)
             else:

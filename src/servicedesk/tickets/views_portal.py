@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import ServiceError
-from servicedesk.tickets import forms, selectors, services, services_desk
+from servicedesk.tickets import forms, selectors, services
 from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.states import Action, CancelReason
 
@@ -63,7 +63,7 @@ def report(request):
         form = forms.ReportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                ticket = services_desk.ticket_report(actor=request.user, **form.cleaned_data)
+                ticket = services.ticket_report(actor=request.user, **form.cleaned_data)
             except ServiceError as error:
                 forms.service_errors_apply(form, error)
             else:

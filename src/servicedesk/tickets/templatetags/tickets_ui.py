@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from servicedesk.sla.models import SlaClock, SlaLedgerEntry
 from servicedesk.tickets.models import Channel, Kind, TicketEvent
 from servicedesk.tickets.priority import Level, Priority
-from servicedesk.tickets.services import ResolutionCode
-from servicedesk.tickets.states import Action, CancelReason, HoldReason, Status
+from servicedesk.tickets.states import Action, CancelReason, HoldReason, ResolutionCode, Status
 
 register = template.Library()
 

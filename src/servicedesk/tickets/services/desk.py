@@ -1,4 +1,4 @@
-"""Writes the console and the portal compose from the lifecycle services in services.py.
+"""Writes the console and the portal compose from the other topic modules of this package.
 
 They add no rule of their own: logging a phone call with its diagnosis in one transaction,
 reporting a problem with its files, bulk actions (one service call per ticket, each in its own
@@ -15,10 +15,15 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.accounts.permissions import is_staff_member
+from servicedesk.accounts.services import requester_find_or_create
 from servicedesk.catalog.models import Category, Service
 from servicedesk.core.errors import NotPermitted, ServiceError, ValidationFailed
-from servicedesk.tickets import selectors, services
+from servicedesk.tickets import selectors
 from servicedesk.tickets.models import Channel, Kind, SavedView, Ticket
+from servicedesk.tickets.services.assignment import ticket_assign
+from servicedesk.tickets.services.comments import ticket_comment
+from servicedesk.tickets.services.editing import ticket_diagnosis_record, ticket_update
+from servicedesk.tickets.services.intake import ticket_log
 
 
 @transaction.atomic
@@ -45,10 +50,10 @@ def ticket_log_call(
     if requester is None:
         if not (caller_name.strip() or caller_email.strip() or caller_phone.strip()):
             raise ValidationFailed({"requester": _("Choose the caller or enter their details.")})
-        requester = services.requester_find_or_create(
+        requester = requester_find_or_create(
             actor=actor, name=caller_name, email=caller_email, phone=caller_phone
         )
-    ticket = services.ticket_log(
+    ticket = ticket_log(
         actor=actor,
         requester=requester,
         title=title,
@@ -65,7 +70,7 @@ def ticket_log_call(
     given = {int(k): str(v) for k, v in (answers or {}).items() if str(v).strip()}
     if given:
         try:
-            services.ticket_diagnosis_record(ticket=ticket, actor=actor, answers=given)
+            ticket_diagnosis_record(ticket=ticket, actor=actor, answers=given)
         except NotPermitted:
             raise ValidationFailed(
                 {
@@ -89,7 +94,7 @@ def ticket_report(
     files: list[UploadedFile] = (),
 ) -> Ticket:
     """A requester reports a problem or asks for a service in the portal, with optional files."""
-    ticket = services.ticket_log(
+    ticket = ticket_log(
         actor=actor,
         title=title,
         description=description,
@@ -98,7 +103,7 @@ def ticket_report(
         channel=Channel.PORTAL,
     )
     if files:
-        services.ticket_comment(ticket=ticket, actor=actor, body="", public=True, files=files)
+        ticket_comment(ticket=ticket, actor=actor, body="", public=True, files=files)
     return ticket
 
 
@@ -174,12 +179,12 @@ def tickets_bulk_apply(
 
 def _bulk_one(actor, ticket, action, assignee, group, impact, urgency, reason) -> None:
     if action == BulkAction.ASSIGN:
-        services.ticket_assign(ticket=ticket, actor=actor, assignee=assignee, reason=reason)
+        ticket_assign(ticket=ticket, actor=actor, assignee=assignee, reason=reason)
     elif action == BulkAction.GROUP:
-        services.ticket_assign(ticket=ticket, actor=actor, group=group, reason=reason)
+        ticket_assign(ticket=ticket, actor=actor, group=group, reason=reason)
     else:
         changes = {k: v for k, v in (("impact", impact), ("urgency", urgency)) if v}
-        services.ticket_update(ticket=ticket, actor=actor, reason=reason, **changes)
+        ticket_update(ticket=ticket, actor=actor, reason=reason, **changes)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""Every write to a ticket, by topic. One function per arrow of the lifecycle, each in one
+transaction.
+
+Each checks the transition table and the actor's permission, writes one timeline event and
+registers its side effects (outbox rows, delivered after commit). Callers pass the ticket they
+read; the function locks and re-reads it, so concurrent writers queue instead of overwriting.
+The public names of the topic modules are importable from here.
+"""
+
+from servicedesk.tickets.services.assignment import (
+    ticket_assign,
+    ticket_de_escalate,
+    ticket_escalate,
+    ticket_escalate_to_manager,
+    ticket_start,
+)
+from servicedesk.tickets.services.comments import ticket_comment
+from servicedesk.tickets.services.desk import (
+    BulkAction,
+    BulkOutcome,
+    saved_view_delete,
+    saved_view_save,
+    ticket_log_call,
+    ticket_report,
+    tickets_bulk_apply,
+)
+from servicedesk.tickets.services.editing import (
+    EDITABLE_FIELDS,
+    ticket_diagnosis_record,
+    ticket_reclassify,
+    ticket_update,
+)
+from servicedesk.tickets.services.intake import NUMBER_START, ticket_log, ticket_number_next
+from servicedesk.tickets.services.lifecycle import (
+    reopen_deadline,
+    ticket_cancel,
+    ticket_close,
+    ticket_confirm,
+    ticket_hold,
+    ticket_reopen,
+    ticket_resolve,
+    ticket_resume,
+)
+from servicedesk.tickets.services.links import ticket_mark_duplicate, ticket_set_parent
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "NUMBER_START",
+    "BulkAction",
+    "BulkOutcome",
+    "reopen_deadline",
+    "saved_view_delete",
+    "saved_view_save",
+    "ticket_assign",
+    "ticket_cancel",
+    "ticket_close",
+    "ticket_comment",
+    "ticket_confirm",
+    "ticket_de_escalate",
+    "ticket_diagnosis_record",
+    "ticket_escalate",
+    "ticket_escalate_to_manager",
+    "ticket_hold",
+    "ticket_log",
+    "ticket_log_call",
+    "ticket_mark_duplicate",
+    "ticket_number_next",
+    "ticket_reclassify",
+    "ticket_reopen",
+    "ticket_report",
+    "ticket_resolve",
+    "ticket_resume",
+    "ticket_set_parent",
+    "ticket_start",
+    "ticket_update",
+    "tickets_bulk_apply",
+]
