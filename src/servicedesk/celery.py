@@ -2,7 +2,9 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+
+from servicedesk.core.scheduler import beat_schedule
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 
@@ -11,8 +13,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.on_after_finalize.connect
+@signals.beat_init.connect
 def _schedule(sender, **kwargs):
-    from servicedesk.core.scheduler import beat_schedule
-
-    sender.conf.beat_schedule = beat_schedule()
+    # By now Django is set up and every app has registered its periodic tasks (ready()).
+    app.conf.beat_schedule = beat_schedule()

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import dj_database_url
 
-from servicedesk.core.envparse import env_bool, env_int, env_list, parse_email_url
+from servicedesk.core.envparse import (
+    data_dir_secret_key,
+    env_bool,
+    env_int,
+    env_list,
+    parse_email_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SERVICEDESK_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -18,8 +24,6 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     # Embedded mode: a key kept in the data directory so sessions survive restarts.
-    from servicedesk.core.envparse import data_dir_secret_key
-
     SECRET_KEY = data_dir_secret_key(DATA_DIR)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "servicedesk.notifications",
     "servicedesk.sla",
     "servicedesk.reports",
+    "servicedesk.demo",
     "servicedesk.web",
 ]
 

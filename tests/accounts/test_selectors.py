@@ -3,8 +3,7 @@
 from django.core.cache import cache
 
 from servicedesk.accounts.models import SupportGroup
-from servicedesk.accounts.selectors import group_labels
-from servicedesk.core.caches import GROUP_LABELS_KEY
+from servicedesk.accounts.selectors import GROUP_LABELS_KEY, group_labels
 from tests.tickets.api_steps import ok
 from tests.tickets.factories import ticket_logged
 

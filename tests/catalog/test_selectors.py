@@ -3,8 +3,7 @@
 from django.core.cache import cache
 
 from servicedesk.catalog.models import Category
-from servicedesk.catalog.selectors import category_paths
-from servicedesk.core.caches import CATEGORY_PATHS_KEY
+from servicedesk.catalog.selectors import CATEGORY_PATHS_KEY, category_paths
 from tests.catalog.factories import CategoryFactory
 from tests.tickets.api_steps import ok
 from tests.tickets.factories import ticket_logged

@@ -3,8 +3,14 @@
 import pytest
 
 from servicedesk.tickets import services
-from servicedesk.tickets.models import PriorityMatrixCell, TicketEvent
-from servicedesk.tickets.priority import DEFAULT_MATRIX, Level, priority_for, priority_matrix
+from servicedesk.tickets.models import TicketEvent
+from servicedesk.tickets.priority import (
+    DEFAULT_MATRIX,
+    Level,
+    PriorityMatrixCell,
+    priority_for,
+    priority_matrix,
+)
 from tests.tickets.factories import ticket_logged
 
 ITIL_MATRIX = [

@@ -21,9 +21,11 @@ from rest_framework.authtoken.models import Token
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.accounts.permissions import group_ids_of
-from servicedesk.core.caches import PEOPLE_VERSION_KEY, people_changed
+from servicedesk.core.caches import people_changed, reference_key
 
 TOKEN_CACHE_SECONDS = 30
+# Cached token owners are valid only under this version; any change to people drops it.
+PEOPLE_VERSION_KEY = reference_key("accounts:people-version", people=True)
 
 
 def _people_version() -> str:

@@ -4,7 +4,9 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from servicedesk.accounts.models import STAFF_ROLES, SupportGroup, User
-from servicedesk.core.caches import GROUP_LABELS_KEY, TIMEOUT
+from servicedesk.core.caches import TIMEOUT, reference_key
+
+GROUP_LABELS_KEY = reference_key("accounts:group-labels")
 
 
 def people_search(*, query: str, limit: int = 10) -> list[User]:
@@ -53,6 +55,8 @@ def groups_active() -> QuerySet[SupportGroup]:
 # Choice lists of the console's forms are read on every queue page; they change rarely, so
 # they are kept this many seconds in the cache (a new colleague shows up within a minute).
 CHOICES_TTL = 60
+DESK_STAFF_CHOICES_KEY = reference_key("accounts:desk-staff-choices", people=True)
+GROUP_CHOICES_KEY = reference_key("accounts:group-choices")
 
 
 def desk_staff_choices() -> list[tuple[int, str]]:
@@ -62,7 +66,7 @@ def desk_staff_choices() -> list[tuple[int, str]]:
         rows = desk_staff_active().values_list("id", "first_name", "last_name", "username")
         return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
 
-    return cache.get_or_set("choices:desk-staff", read, CHOICES_TTL)
+    return cache.get_or_set(DESK_STAFF_CHOICES_KEY, read, CHOICES_TTL)
 
 
 def group_choices() -> list[tuple[int, str]]:
@@ -72,4 +76,4 @@ def group_choices() -> list[tuple[int, str]]:
         rows = groups_active().values_list("id", "name", "tier")
         return [(pk, f"{name} (L{tier})") for pk, name, tier in rows]
 
-    return cache.get_or_set("choices:groups", read, CHOICES_TTL)
+    return cache.get_or_set(GROUP_CHOICES_KEY, read, CHOICES_TTL)

@@ -6,7 +6,7 @@ from servicedesk.accounts.models import SupportGroup
 from servicedesk.core.caches import ReferenceDataModel
 
 
-class Service(models.Model):
+class Service(ReferenceDataModel):
     """A business service the desk supports (e-mail, VPN, payroll…), owned by a support group."""
 
     name = models.CharField(max_length=120, unique=True)

@@ -4,7 +4,9 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
-from servicedesk.core.caches import CATEGORY_PATHS_KEY, TIMEOUT
+from servicedesk.core.caches import TIMEOUT, reference_key
+
+CATEGORY_PATHS_KEY = reference_key("catalog:category-paths")
 
 
 def services_active() -> QuerySet[Service]:
@@ -26,6 +28,8 @@ def categories_active() -> QuerySet[Category]:
 # Choice lists of the console's filters: read on every queue page, changed rarely, so kept this
 # many seconds in the cache.
 CHOICES_TTL = 60
+CATEGORY_CHOICES_KEY = reference_key("catalog:category-choices")
+SERVICE_CHOICES_KEY = reference_key("catalog:service-choices")
 
 
 def category_choices() -> list[tuple[int, str]]:
@@ -39,7 +43,7 @@ def category_choices() -> list[tuple[int, str]]:
         )
         return [(pk, f"{parent} › {name}" if parent else name) for pk, name, parent in rows]
 
-    return cache.get_or_set("choices:categories", read, CHOICES_TTL)
+    return cache.get_or_set(CATEGORY_CHOICES_KEY, read, CHOICES_TTL)
 
 
 def service_choices() -> list[tuple[int, str]]:
@@ -48,7 +52,7 @@ def service_choices() -> list[tuple[int, str]]:
             Service.objects.filter(is_active=True).order_by("name").values_list("id", "name")
         )
 
-    return cache.get_or_set("choices:services", read, CHOICES_TTL)
+    return cache.get_or_set(SERVICE_CHOICES_KEY, read, CHOICES_TTL)
 
 
 def category_paths(ids: set[int]) -> dict[int, str]:

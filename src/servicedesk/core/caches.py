@@ -1,23 +1,26 @@
 """Reference data that every ticket logged or listed reads, cached across requests.
 
-The priority matrix, support groups, categories, SLA policies and business calendars change
-rarely (an admin edits them) and are read on every create and every ticket list. Any change to
-one of them drops every key below, through the models' save() and delete() and their querysets'
-update() and delete(), when it happens and again when it commits; the timeout bounds how long
-another process keeps a copy when the cache is per process (LocMemCache without REDIS_URL).
+The priority matrix, support groups, categories, services, SLA policies and business calendars
+change rarely (an admin edits them) and are read on every create and every ticket list. Each app
+names the cache keys it keeps such data under with `reference_key()`; any write to a
+`ReferenceDataModel` drops every registered key, when it happens and again when it commits. Keys
+registered with `people=True` are also dropped when a person, a token or a group's members change
+(`people_changed()`). The timeout bounds how long another process keeps a copy when the cache is
+per process (LocMemCache without REDIS_URL). Core knows the mechanism, not the keys.
 """
 
 from django.core.cache import cache
 from django.db import models, transaction
 
 TIMEOUT = 300
-PRIORITY_MATRIX_KEY = "tickets:priority-matrix"
-SLA_POLICIES_KEY = "sla:active-policies"
-DEFAULT_GROUP_KEY = "tickets:default-group"
-GROUP_LABELS_KEY = "accounts:group-labels"
-CATEGORY_PATHS_KEY = "catalog:category-paths"
-# Cached API token owners (accounts/authentication.py) are valid only under this version.
-PEOPLE_VERSION_KEY = "accounts:people-version"
+_reference_keys: set[str] = set()
+_people_keys: set[str] = set()
+
+
+def reference_key(key: str, *, people: bool = False) -> str:
+    """Register `key` as cached reference data (also people data when `people`) and return it."""
+    (_people_keys if people else _reference_keys).add(key)
+    return key
 
 
 def _drop(keys: list[str]) -> None:
@@ -28,21 +31,13 @@ def _drop(keys: list[str]) -> None:
 
 
 def reference_data_changed() -> None:
-    _drop(
-        [
-            PRIORITY_MATRIX_KEY,
-            SLA_POLICIES_KEY,
-            DEFAULT_GROUP_KEY,
-            GROUP_LABELS_KEY,
-            CATEGORY_PATHS_KEY,
-            PEOPLE_VERSION_KEY,  # a group's manager or tier may have changed
-        ]
-    )
+    # People keys too: a group's manager, tier or members may have changed.
+    _drop(sorted(_reference_keys | _people_keys))
 
 
 def people_changed() -> None:
-    """A person, a token or a group's members changed: cached token owners are stale."""
-    _drop([PEOPLE_VERSION_KEY])
+    """A person, a token or a group's members changed: cached people data is stale."""
+    _drop(sorted(_people_keys))
 
 
 class ReferenceDataQuerySet(models.QuerySet):

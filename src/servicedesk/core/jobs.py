@@ -13,6 +13,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
@@ -23,11 +24,15 @@ _waiting_lock = threading.Lock()
 
 
 def job_enqueue_on_commit(task, *args) -> None:
-    """Run the Celery task `task` with `args` once the current transaction commits."""
+    """Run the Celery task `task` (the task, or its registered name) with `args` once the
+    current transaction commits. By name, a service need not import the tasks module that
+    imports it."""
     transaction.on_commit(lambda: _dispatch(task, args))
 
 
 def _dispatch(task, args) -> None:
+    if isinstance(task, str):
+        task = current_app.tasks[task]
     mode = settings.SERVICEDESK_JOBS
     if mode == "celery":
         task.delay(*args)

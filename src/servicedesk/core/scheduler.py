@@ -1,27 +1,42 @@
-"""The periodic jobs, in one place: Celery beat reads them in production, and the embedded
-scheduler runs them on a thread of the web process when there is no broker."""
+"""The periodic jobs: each app registers its own (`periodic_register` in `AppConfig.ready()`);
+Celery beat reads them in production, and the embedded scheduler runs them on a thread of the
+web process when there is no broker. Core runs what is registered and names no app."""
 
 import logging
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import close_old_connections
 
 log = logging.getLogger(__name__)
 
 
-def periodic_tasks() -> list[tuple[str, int]]:
-    """(task name, every N seconds). Each task is safe to run on several workers at once."""
-    return [
-        ("sla.sweep", settings.SERVICEDESK_SWEEP_SECONDS),
-        ("notifications.outbox_sweep", 60),
-        ("sla.auto_close", 15 * 60),
-    ]
+@dataclass(frozen=True)
+class Periodic:
+    """A Celery task run every `every()` seconds; safe to run on several workers at once."""
+
+    task: object  # a Celery task: `.name` and `.run()`
+    every: Callable[[], float]
+
+
+_periodic: dict[str, Periodic] = {}
+
+
+def periodic_register(task, *, every: Callable[[], float]) -> None:
+    """Run `task` every `every()` seconds (read when the schedule starts, so settings apply)."""
+    _periodic[task.name] = Periodic(task, every)
+
+
+def periodic_tasks() -> list[Periodic]:
+    return list(_periodic.values())
 
 
 def beat_schedule() -> dict:
-    return {name: {"task": name, "schedule": float(every)} for name, every in periodic_tasks()}
+    return {
+        p.task.name: {"task": p.task.name, "schedule": float(p.every())} for p in _periodic.values()
+    }
 
 
 _started = threading.Event()
@@ -36,21 +51,18 @@ def embedded_scheduler_start() -> None:
 
 
 def _loop() -> None:
-    from servicedesk.celery import app
-
-    app.loader.import_default_modules()
-    tasks = periodic_tasks()
-    next_run = dict.fromkeys((name for name, _ in tasks), 0.0)
+    periodic = [(p.task, float(p.every())) for p in periodic_tasks()]
+    next_run = {task.name: 0.0 for task, _every in periodic}
     while True:
-        for name, every in tasks:
-            if time.monotonic() < next_run[name]:
+        for task, every in periodic:
+            if time.monotonic() < next_run[task.name]:
                 continue
-            next_run[name] = time.monotonic() + every
+            next_run[task.name] = time.monotonic() + every
             close_old_connections()
             try:
-                app.tasks[name].run()
+                task.run()
             except Exception:  # noqa: BLE001 - the loop must outlive one failed run; it is logged
-                log.exception("periodic task %s failed; it runs again in %s s", name, every)
+                log.exception("periodic task %s failed; it runs again in %s s", task.name, every)
             finally:
                 close_old_connections()
         time.sleep(1)

@@ -70,9 +70,7 @@ def email_enqueue(
             if OutboxMessage.objects.filter(dedup_key=dedup_key).exists():
                 return None
             raise
-    from servicedesk.notifications.tasks import outbox_sweep
-
-    job_enqueue_on_commit(outbox_sweep)
+    job_enqueue_on_commit("notifications.outbox_sweep")
     return message
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 
-from servicedesk.core.caches import SLA_POLICIES_KEY, TIMEOUT
+from servicedesk.core.caches import TIMEOUT, reference_key
 from servicedesk.sla.calendars import (
     Calendar,
     business_time_add,
@@ -25,6 +25,7 @@ Event = SlaLedgerEntry.Event
 # Waiting for these does not count against the desk.
 PAUSING_HOLD_REASONS = frozenset({HoldReason.AWAITING_CALLER, HoldReason.AWAITING_VENDOR})
 
+SLA_POLICIES_KEY = reference_key("sla:active-policies")
 _calendar_cache: dict[tuple[int, datetime], Calendar] = {}
 
 

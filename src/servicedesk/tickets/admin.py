@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from servicedesk.tickets.models import PriorityMatrixCell, Ticket, TicketEvent
+from servicedesk.tickets.models import Ticket, TicketEvent
+from servicedesk.tickets.priority import PriorityMatrixCell
 
 
 class TicketEventInline(admin.TabularInline):

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup, Tier
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
-from servicedesk.core.caches import ReferenceDataModel
 from servicedesk.tickets.priority import Level, Priority
 from servicedesk.tickets.states import OPEN_STATUSES, CancelReason, HoldReason, Status
 
@@ -281,22 +280,6 @@ class TierStint(models.Model):
 
     def __str__(self) -> str:
         return f"L{self.tier} {self.started_at:%Y-%m-%d %H:%M}"
-
-
-class PriorityMatrixCell(ReferenceDataModel):
-    """An edit of the impact × urgency → priority matrix (cells not present keep ITIL's default)."""
-
-    impact = models.CharField(max_length=6, choices=Level.choices)
-    urgency = models.CharField(max_length=6, choices=Level.choices)
-    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["impact", "urgency"], name="priority_cell_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.impact} × {self.urgency} → P{self.priority}"
 
 
 class SavedView(models.Model):

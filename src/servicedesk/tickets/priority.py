@@ -1,10 +1,13 @@
-"""Priority from impact × urgency. One matrix; the defaults are ITIL's, editable in the admin."""
+"""Priority from impact × urgency. One matrix; the defaults are ITIL's, editable in the admin
+(the edited cells are `PriorityMatrixCell` rows, a model of the tickets app declared here)."""
 
 from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.core.caches import PRIORITY_MATRIX_KEY, TIMEOUT
+from servicedesk.core.caches import TIMEOUT, ReferenceDataModel, reference_key
+
+PRIORITY_MATRIX_KEY = reference_key("tickets:priority-matrix")
 
 
 class Level(models.TextChoices):
@@ -34,12 +37,26 @@ DEFAULT_MATRIX: dict[tuple[str, str], int] = {
 }
 
 
+class PriorityMatrixCell(ReferenceDataModel):
+    """An edit of the impact × urgency → priority matrix (cells not present keep ITIL's default)."""
+
+    impact = models.CharField(max_length=6, choices=Level.choices)
+    urgency = models.CharField(max_length=6, choices=Level.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "urgency"], name="priority_cell_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.impact} × {self.urgency} → P{self.priority}"
+
+
 def priority_matrix() -> dict[tuple[str, str], int]:
     """The defaults overlaid with the cells edited in the admin."""
 
     def read():
-        from servicedesk.tickets.models import PriorityMatrixCell
-
         matrix = dict(DEFAULT_MATRIX)
         for cell in PriorityMatrixCell.objects.all():
             matrix[(cell.impact, cell.urgency)] = cell.priority

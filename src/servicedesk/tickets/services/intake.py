@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
-from servicedesk.core.caches import DEFAULT_GROUP_KEY
 from servicedesk.core.caches import TIMEOUT as CACHE_TIMEOUT
+from servicedesk.core.caches import reference_key
 from servicedesk.core.errors import (
     ValidationFailed,
 )
@@ -38,6 +38,7 @@ from servicedesk.tickets.states import (
 )
 
 NUMBER_START = 1001
+DEFAULT_GROUP_KEY = reference_key("tickets:default-group")
 
 
 def ticket_number_next(kind: str) -> str:
