@@ -4,8 +4,12 @@ Every test runs with two guards: a socket may only connect to 127.0.0.1 (any oth
 the test), and host names are answered by the `dns` fixture, never by a real resolver.
 """
 
+import contextlib
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -89,10 +93,14 @@ def dns(monkeypatch):
 class Receiver(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), ReceiverHandler)
         self.received: list[Received] = []
+        self.server_names: list[str | None] = []
         self.stopping = threading.Event()
+        if tls is not None:
+            tls.sni_callback = lambda _sock, name, _context: self.server_names.append(name)
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
 
     @property
     def port(self) -> int:
@@ -118,29 +126,77 @@ class ReceiverHandler(BaseHTTPRequestHandler):
             "/fail": (500, b"database on fire"),
             "/big-fail": (500, b"x" * 100_000),
         }.get(self.path, (200, b"ok"))
-        try:
-            self.send_response(status)
-            if status == 302:
-                self.send_header("Location", "/hooks")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting, which is what /slow is for
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "/hooks")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def handle(self):
+        # A client that gives up (a timeout, a certificate it refused) is what some tests want.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
 
     def log_message(self, format, *args):
         pass
 
 
-@pytest.fixture
-def receiver():
-    server = Receiver()
+def serve(server: Receiver):
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.stopping.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    yield from serve(Receiver())
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """A throwaway CA and a certificate it issued for hooks.example.test, made with openssl."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make test certificates")
+    folder = tmp_path_factory.mktemp("tls")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    (folder / "leaf.ext").write_text(
+        "subjectAltName=DNS:hooks.example.test\n"
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature\n"
+        "extendedKeyUsage=serverAuth\n"
+        "subjectKeyIdentifier=hash\n"
+        "authorityKeyIdentifier=keyid\n"
+    )
+    for command in (
+        ["req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1"]
+        + ["-subj", "/CN=Webhook test CA"]
+        + ["-addext", "basicConstraints=critical,CA:TRUE"]
+        + ["-addext", "keyUsage=critical,keyCertSign"],
+        ["req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=hooks.example.test"],
+        ["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key"]
+        + ["-CAcreateserial", "-out", "leaf.pem", "-days", "1", "-extfile", "leaf.ext"],
+    ):
+        subprocess.run(["openssl", *command], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture
+def tls_receiver(certificates):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates / "leaf.pem", certificates / "leaf.key")
+    yield from serve(Receiver(tls=context))
+
+
+@pytest.fixture
+def trusted_test_ca(monkeypatch, certificates):
+    """Make post_json trust the throwaway CA instead of the public ones."""
+    monkeypatch.setattr(
+        "servicedesk.notifications.http.certifi.where", lambda: str(certificates / "ca.pem")
+    )
 
 
 BODY = b'{"event": "ticket.created", "ticket": "INC-7"}'
@@ -322,3 +378,50 @@ def test_the_address_is_pinned_so_a_changing_dns_answer_cannot_redirect_the_post
     assert dns.lookups == ["rebind.example.test", "rebind.example.test"]
     assert connections == [("127.0.0.1", receiver.port)]
     assert len(receiver.received) == 1
+
+
+def test_https_dials_the_checked_address_and_verifies_the_certificate_for_the_host_name(
+    tls_receiver, trusted_test_ca, dns, connections
+):
+    dns.answer("hooks.example.test", ["127.0.0.1"])
+
+    status = post_json(
+        f"https://hooks.example.test:{tls_receiver.port}/hooks",
+        body=BODY,
+        headers={},
+        allowed=["127.0.0.1"],
+    )
+
+    assert status == 200
+    assert tls_receiver.server_names == ["hooks.example.test"]
+    [request] = tls_receiver.received
+    assert request.headers["host"] == f"hooks.example.test:{tls_receiver.port}"
+    assert connections == [("127.0.0.1", tls_receiver.port)]
+
+
+def test_https_refuses_a_certificate_for_another_name(tls_receiver, trusted_test_ca, dns):
+    dns.answer("other.example.test", ["127.0.0.1"])
+
+    with pytest.raises(DeliveryFailed, match="other.example.test"):
+        post_json(
+            f"https://other.example.test:{tls_receiver.port}/hooks",
+            body=BODY,
+            headers={},
+            timeout=2,
+            allowed=["127.0.0.1"],
+        )
+    assert tls_receiver.received == []
+
+
+def test_https_refuses_a_certificate_from_an_untrusted_issuer(tls_receiver, dns):
+    dns.answer("hooks.example.test", ["127.0.0.1"])
+
+    with pytest.raises(DeliveryFailed, match="CERTIFICATE_VERIFY_FAILED"):
+        post_json(
+            f"https://hooks.example.test:{tls_receiver.port}/hooks",
+            body=BODY,
+            headers={},
+            timeout=2,
+            allowed=["127.0.0.1"],
+        )
+    assert tls_receiver.received == []
