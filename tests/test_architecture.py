@@ -27,9 +27,7 @@ def _function_imports(path: Path) -> list[str]:
         if node.name == "ready":  # AppConfig.ready(): the app-loading hook
             continue
         for inner in ast.walk(node):
-            if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith(
-                "servicedesk"
-            ):
+            if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("servicedesk"):
                 found.append(f"{path.relative_to(PACKAGE)}:{inner.lineno} {inner.module}")
     return found
 
