@@ -2,9 +2,7 @@
 
 import os
 
-from celery import Celery, signals
-
-from servicedesk.core.scheduler import beat_schedule
+from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
 
@@ -12,8 +10,5 @@ app = Celery("servicedesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-
-@signals.beat_init.connect
-def _schedule(sender, **kwargs):
-    # By now Django is set up and every app has registered its periodic tasks (ready()).
-    app.conf.beat_schedule = beat_schedule()
+# The schedule (`beat_schedule()`) is what the apps register in AppConfig.ready(); `servicedesk
+# beat` sets it once Django is set up (cli.py).

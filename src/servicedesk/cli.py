@@ -89,7 +89,10 @@ def main(argv: list[str] | None = None) -> None:
         _manage("createsuperuser", *rest)
     elif args.command in {"worker", "beat"}:
         from servicedesk.celery import app
+        from servicedesk.core.scheduler import beat_schedule
 
+        # Every app has registered its periodic tasks by now (AppConfig.ready()).
+        app.conf.beat_schedule = beat_schedule()
         app.start([args.command, "--loglevel=INFO", *rest])
     elif args.command == "manage":
         from django.core.management import execute_from_command_line

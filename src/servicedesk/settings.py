@@ -183,6 +183,14 @@ SERVICEDESK_DESK_CALENDAR = os.environ.get("SERVICEDESK_DESK_CALENDAR", "Office 
 SERVICEDESK_QUEUE_POLL_SECONDS = env_int("SERVICEDESK_QUEUE_POLL_SECONDS", 30)
 SERVICEDESK_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 DEFAULT_FROM_EMAIL = SERVICEDESK_FROM_EMAIL
+# The right-hand side of the Message-IDs the desk writes (and recognises in replies).
+SERVICEDESK_MESSAGE_ID_DOMAIN = os.environ.get(
+    "SERVICEDESK_MESSAGE_ID_DOMAIN", SERVICEDESK_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
+# Webhook targets on these hosts, addresses or networks are allowed although not public
+# (e.g. "hooks.intranet,10.20.0.0/16"); every other private or loopback target is refused.
+SERVICEDESK_WEBHOOK_ALLOWED_TARGETS = env_list("SERVICEDESK_WEBHOOK_ALLOWED_TARGETS", [])
+SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT", "10"))
 
 # How deferred work runs: "celery" (a broker and workers), "thread" (in-process, embedded),
 # or "inline" (right after commit, in the same thread; tests).

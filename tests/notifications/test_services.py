@@ -16,7 +16,8 @@ from servicedesk.notifications.models import OutboxMessage
 from servicedesk.notifications.services import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
-    email_enqueue,
+    Recipient,
+    notify,
     outbox_message_deliver,
     outbox_pending_deliver,
 )
@@ -103,11 +104,17 @@ def ticket(desk):
     return ticket
 
 
-def _enqueue(ticket, key="k1", **kwargs):
-    kwargs.setdefault("to", "ana@example.test")
-    kwargs.setdefault("template", "ticket_logged")
-    kwargs.setdefault("context", {"ticket": ticket})
-    return email_enqueue(dedup_key=key, ticket=ticket, **kwargs)
+def _enqueue(ticket, key="k1", *, to="ana@example.test", language="en", fresh=False):
+    """One email about `ticket` to `to` through the seam; the row written, or None."""
+    rows = notify(
+        "ticket.logged",
+        ticket,
+        [Recipient("email", to, language)] if to else [],
+        {"ticket": ticket},
+        dedup_key=key,
+        fresh=fresh,
+    )
+    return rows[0] if rows else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,48 +125,51 @@ def _enqueue(ticket, key="k1", **kwargs):
 def test_a_message_is_rendered_in_the_recipients_language(ticket, clock, language):
     translation.activate("en")
     message = _enqueue(ticket, language=language)
-    assert message.subject.startswith(f"[{ticket.number}] ")
-    assert message.subject.endswith("Printer on fire")
+    assert message.title.startswith(f"[{ticket.number}] ")
+    assert message.title.endswith("Printer on fire")
     if language == "en":
-        assert message.subject == f"[{ticket.number}] We have logged your request: Printer on fire"
+        assert message.title == f"[{ticket.number}] We have logged your request: Printer on fire"
+    else:
+        assert "Am înregistrat" in message.title or "înregistrat" in message.title
     assert ticket.number in message.body
     assert f"/tickets/{ticket.number}/" in message.body
-    assert (message.recipient, message.template, message.ticket) == (
+    assert (message.destination, message.topic, message.subject) == (
         "ana@example.test",
-        "ticket_logged",
+        "ticket.logged",
         ticket,
     )
+    assert message.language == language
     assert (message.status, message.attempts) == ("pending", 0)
     assert message.created_at == message.next_attempt_at == T0
     # Rendering in the recipient's language does not change the caller's.
     assert translation.get_language() == "en"
 
 
-def test_the_same_dedup_key_writes_one_message(ticket):
+def test_the_same_call_twice_writes_one_message(ticket):
     first = _enqueue(ticket, key="ticket:logged")
-    again = _enqueue(ticket, key="ticket:logged", to="someone-else@example.test")
+    again = _enqueue(ticket, key="ticket:logged")
     assert first is not None and again is None
     [row] = OutboxMessage.objects.all()
-    assert row.recipient == "ana@example.test"
+    assert row.destination == "ana@example.test"
 
 
 def test_a_repeat_inside_the_callers_transaction_writes_nothing_and_spoils_nothing(ticket):
     first = _enqueue(ticket, key="ticket:reply:1")
     with transaction.atomic():
-        again = _enqueue(ticket, key="ticket:reply:1", to="someone-else@example.test")
+        again = _enqueue(ticket, key="ticket:reply:1")
         # The caller's transaction is still usable (PostgreSQL refuses every statement of a
         # transaction in which one failed, unless it was in a savepoint).
         other = _enqueue(ticket, key="ticket:reply:2", to="bogdan@example.test")
     assert again is None
-    assert dict(OutboxMessage.objects.values_list("dedup_key", "recipient")) == {
-        "ticket:reply:1": "ana@example.test",
-        "ticket:reply:2": "bogdan@example.test",
-    }
+    assert sorted(OutboxMessage.objects.values_list("destination", flat=True)) == [
+        "ana@example.test",
+        "bogdan@example.test",
+    ]
     assert first.pk != other.pk
 
 
 def test_a_key_known_to_be_new_is_written_and_delivered(ticket, deliver_outbox):
-    message = _enqueue(ticket, key="ticket:logged:new", key_is_new=True)
+    message = _enqueue(ticket, key="ticket:logged:new", fresh=True)
     assert OutboxMessage.objects.get().pk == message.pk
     assert [m.to for m in deliver_outbox()] == [["ana@example.test"]]
 
@@ -173,8 +183,14 @@ def test_a_requester_without_email_gets_no_message_but_the_ticket_is_logged(desk
     silent = UserFactory(username="no-mail", email="")
     ticket = ticket_logged(requester=silent)
     assert Ticket.objects.filter(pk=ticket.pk).exists()
-    assert not OutboxMessage.objects.filter(ticket=ticket).exists()
+    assert not OutboxMessage.objects.about(ticket).exists()
     assert not ticket.events.filter(type=TicketEvent.Type.EMAIL).exists()
+
+
+def test_a_requester_marked_not_to_be_emailed_gets_nothing(desk):
+    monitor = UserFactory(username="zabbix", email="zabbix@example.test", email_notifications=False)
+    ticket = ticket_logged(requester=monitor)
+    assert not OutboxMessage.objects.about(ticket).exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,8 +205,8 @@ def test_a_message_is_sent_once(ticket, clock):
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["ana@example.test"]
-    assert sent.subject == message.subject
-    assert sent.extra_headers["X-Servicedesk-Message"] == "k1"
+    assert sent.subject == message.title
+    assert sent.extra_headers["Message-ID"] == message.message_id
     assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
@@ -304,7 +320,7 @@ def test_one_refused_recipient_does_not_hold_back_the_others(ticket, clock, mail
     assert sorted(to for sent in mail.outbox for to in sent.to) == sorted(
         set(recipients) - {"gone@example.test"}
     )
-    refused = OutboxMessage.objects.get(recipient="gone@example.test")
+    refused = OutboxMessage.objects.get(destination="gone@example.test")
     assert (refused.status, refused.attempts, refused.sent_at) == ("pending", 1, None)
     assert refused.next_attempt_at == T0 + timedelta(minutes=2)
     assert refused.last_error.startswith("SMTPRecipientsRefused: ")
@@ -353,16 +369,16 @@ def _recipients() -> list[str]:
 
 def test_a_title_with_a_line_break_gives_a_one_line_subject(desk, deliver_outbox):
     ticket = ticket_logged(requester=desk.other_requester, title="Printer\ron\tfire")
-    message = OutboxMessage.objects.get(ticket=ticket)
-    assert message.subject == f"[{ticket.number}] We have logged your request: Printer on fire"
-    assert [m.subject for m in deliver_outbox()] == [message.subject]
+    message = OutboxMessage.objects.about(ticket).get()
+    assert message.title == f"[{ticket.number}] We have logged your request: Printer on fire"
+    assert [m.subject for m in deliver_outbox()] == [message.title]
 
 
 def test_a_message_the_mail_library_refuses_holds_back_and_repeats_nothing(ticket, clock):
     _enqueue(ticket, key="before", to="before@example.test")
     bad = _enqueue(ticket, key="bad", to="bad@example.test")
     # A header the mail library refuses to write (a row from before subjects were one line).
-    OutboxMessage.objects.filter(pk=bad.pk).update(subject="Printer\ron fire")
+    OutboxMessage.objects.filter(pk=bad.pk).update(title="Printer\ron fire")
     _enqueue(ticket, key="after", to="after@example.test")
     clock.shift(timedelta(seconds=1))
 
@@ -398,7 +414,7 @@ def test_a_committed_ticket_emails_at_once_and_a_rolled_back_one_never():
         f"[{ticket.number}] We have logged your request: Scanner offline"
     ]
     assert mail.outbox[0].to == ["carla@example.test"]
-    row = OutboxMessage.objects.get(ticket=ticket)
+    row = OutboxMessage.objects.about(ticket).get()
     assert (row.status, row.attempts) == ("sent", 1)
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -433,7 +449,7 @@ def test_an_unforeseen_error_on_one_message_resends_none_of_the_others(
         "ana@example.test",
         "bogdan@example.test",
     ]
-    broken = OutboxMessage.objects.get(recipient="broken@example.test")
+    broken = OutboxMessage.objects.get(destination="broken@example.test")
     assert broken.status == "pending"
     assert broken.last_error == "RuntimeError: unforeseen"
     assert broken.attempts >= 2

@@ -114,13 +114,13 @@ def _assert_sent_once_each(ticket, desk):
     )
     assert sla_events == [("breach", None), ("warning", 75), ("warning", 90)]
     rows = list(
-        OutboxMessage.objects.filter(ticket=ticket, template__startswith="sla_").values_list(
-            "template", "subject", "recipient"
-        )
+        OutboxMessage.objects.about(ticket)
+        .filter(topic__startswith="sla.")
+        .values_list("topic", "title", "destination")
     )
     assert len(rows) == len(set(rows))
-    assert ("sla_breach", desk.manager.email) in {(t, r) for t, _, r in rows}
-    assert {s for t, s, _ in rows if t == "sla_warning"} == {
+    assert ("sla.breach", desk.manager.email) in {(t, r) for t, _, r in rows}
+    assert {s for t, s, _ in rows if t == "sla.warning"} == {
         f"[{ticket.number}] First response target 75% used",
         f"[{ticket.number}] First response target 90% used",
     }

@@ -143,32 +143,32 @@ def test_incident_from_logging_through_three_tiers_to_closure(desk, api_for, del
             _minute(event["created_at"]),
             event["type"],
             event["actor"]["name"] if event["actor"] else None,
-            event["data"].get("action") or event["data"].get("template") or event["body"],
+            event["data"].get("action") or event["data"].get("topic") or event["body"],
         )
         for event in timeline
     ]
     assert steps == [
         (0, "created", "Ana Marin", ""),
-        (0, "email", None, "ticket_logged"),
+        (0, "email", None, "ticket.logged"),
         (10, "status", "Lena Ionescu", "start"),
         (12, "changed", "Lena Ionescu", ""),
         (15, "diagnosis", "Lena Ionescu", ""),
         (20, "comment", "Lena Ionescu", "We are looking into it."),
-        (20, "email", None, "ticket_reply"),
+        (20, "email", None, "ticket.reply"),
         (30, "status", "Lena Ionescu", "escalate"),
         (30, "escalated", "Lena Ionescu", ""),
         (45, "status", "Mihai Popa", "start"),
         (50, "status", "Mihai Popa", "hold"),
         (50, "comment", "Mihai Popa", "Which workstation do you use?"),
-        (50, "email", None, "ticket_awaiting_caller"),
+        (50, "email", None, "ticket.awaiting_caller"),
         (90, "comment", "Ana Marin", "It is WS-0420."),
         (90, "status", "Ana Marin", "requester_reply"),
         (100, "status", "Mihai Popa", "escalate"),
         (100, "escalated", "Mihai Popa", ""),
         (160, "status", "Radu Stan", "resolve"),
-        (160, "email", None, "ticket_resolved"),
+        (160, "email", None, "ticket.resolved"),
         (200, "status", "Ana Marin", "confirm"),
-        (200, "email", None, "ticket_closed"),
+        (200, "email", None, "ticket.closed"),
     ]
     by_type = {}
     for event in timeline:

@@ -66,9 +66,9 @@ def _resolve(ticket, actor, **kwargs):
 
 
 def _emails(ticket, template=None):
-    rows = OutboxMessage.objects.filter(ticket=ticket)
+    rows = OutboxMessage.objects.about(ticket)
     if template:
-        rows = rows.filter(template=template)
+        rows = rows.filter(topic=template)
     return list(rows.order_by("id"))
 
 
@@ -194,13 +194,13 @@ def test_a_category_with_a_default_group_routes_there(desk):
 def test_logging_queues_the_logged_email_to_the_requester(desk, deliver_outbox):
     ticket = ticket_logged(requester=desk.requester, title="Outlook crashes")
     [row] = _emails(ticket)
-    assert row.template == "ticket_logged"
-    assert row.recipient == desk.requester.email
-    assert ticket.number in row.subject
+    assert row.topic == "ticket.logged"
+    assert row.destination == desk.requester.email
+    assert ticket.number in row.title
     [sent] = deliver_outbox()
     assert sent.to == [desk.requester.email]
     assert sent.subject == f"[{ticket.number}] We have logged your request: Outlook crashes"
-    assert ticket.events.filter(type=E.EMAIL, data__template="ticket_logged").count() == 1
+    assert ticket.events.filter(type=E.EMAIL, data__topic="ticket.logged").count() == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,8 +483,8 @@ def test_escalating_to_the_manager_flags_the_ticket_and_emails_the_manager(
     assert row.data["reason"] == "Waiting for a decision on a new printer"
     assert not row.is_public
 
-    [queued] = _emails(ticket, "ticket_manager_escalation")
-    assert queued.recipient == desk.manager.email
+    [queued] = _emails(ticket, "ticket.manager_escalation")
+    assert queued.destination == desk.manager.email
     sent = [m for m in deliver_outbox() if m.to == [desk.manager.email]]
     assert len(sent) == 1
     assert sent[0].subject == f"[{ticket.number}] Escalated to you as group manager"
@@ -539,8 +539,8 @@ def test_the_requesters_reply_resumes_a_ticket_awaiting_them(desk, deliver_outbo
     )
     ticket.refresh_from_db()
     assert (ticket.status, ticket.hold_reason) == ("on_hold", "awaiting_caller")
-    [asked] = _emails(ticket, "ticket_awaiting_caller")
-    assert asked.recipient == desk.requester.email
+    [asked] = _emails(ticket, "ticket.awaiting_caller")
+    assert asked.destination == desk.requester.email
     assert "Which printer is it?" in asked.body
 
     services.ticket_comment(ticket=ticket, actor=desk.requester, body="The one on floor 2")
@@ -561,7 +561,7 @@ def test_the_requesters_reply_does_not_resume_a_ticket_awaiting_someone_else(des
     ticket.refresh_from_db()
     assert (ticket.status, ticket.hold_reason) == ("on_hold", reason)
     assert ticket.events.filter(type=E.COMMENT, body="Any news?").exists()
-    assert not _emails(ticket, "ticket_awaiting_caller")
+    assert not _emails(ticket, "ticket.awaiting_caller")
 
     services.ticket_resume(ticket=ticket, actor=desk.l1_agent)
     ticket.refresh_from_db()
@@ -595,8 +595,8 @@ def test_resolving_records_the_fix_ends_the_stint_and_tells_the_requester(desk, 
     assert ticket.resolution_notes == "Reinstalled the driver."
     assert ticket.service_restored is True
     assert not ticket.tier_stints.filter(ended_at__isnull=True).exists()
-    [told] = _emails(ticket, "ticket_resolved")
-    assert told.subject.startswith(f"[{ticket.number}] Resolved")
+    [told] = _emails(ticket, "ticket.resolved")
+    assert told.title.startswith(f"[{ticket.number}] Resolved")
 
 
 def test_a_service_request_needs_no_restored_service(desk):
@@ -623,7 +623,7 @@ def test_confirming_closes_and_only_the_requester_confirms(desk, clock):
     assert ticket.status == Status.CLOSED
     assert ticket.closed_at == T0 + timedelta(hours=3)
     assert ticket.resolved_at == T0
-    assert len(_emails(ticket, "ticket_closed")) == 1
+    assert len(_emails(ticket, "ticket.closed")) == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -807,7 +807,7 @@ def test_resolving_a_parent_resolves_its_open_children(desk, clock):
             f"Resolved with parent {parent.number}: Restarted the mail relay."
         )
         assert not child.tier_stints.filter(ended_at__isnull=True).exists()
-        assert len(_emails(child, "ticket_resolved")) == 1
+        assert len(_emails(child, "ticket.resolved")) == 1
     assert open_child.service_restored is True
     withdrawn.refresh_from_db()
     assert (withdrawn.status, withdrawn.resolved_at) == ("cancelled", None)
@@ -982,10 +982,10 @@ def test_internal_notes_never_reach_the_requester(desk):
     seen_by_staff = list(selectors.timeline_for(ticket=ticket, user=desk.l2_agent))
     assert "User is VIP" in [row.body for row in seen_by_staff]
     # No email for a note.
-    assert [m.template for m in _emails(ticket)] == [
-        "ticket_logged",
-        "ticket_reply",
-        "ticket_manager_escalation",
+    assert [m.topic for m in _emails(ticket)] == [
+        "ticket.logged",
+        "ticket.reply",
+        "ticket.manager_escalation",
     ]
 
 
@@ -1162,6 +1162,6 @@ def test_a_failure_after_writing_rolls_the_whole_call_back(desk, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("mail template missing")
 
-    monkeypatch.setattr(services._base, "email_enqueue", broken)
+    monkeypatch.setattr(services._base, "notify", broken)
     with changes_nothing(), pytest.raises(RuntimeError):
         _resolve(ticket, desk.l1_agent)

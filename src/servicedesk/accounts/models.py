@@ -43,6 +43,12 @@ class User(AbstractUser):
         default="en",
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Bucharest")
+    # Off for a monitoring system or a shared mailbox that logs tickets: it is never emailed.
+    email_notifications = models.BooleanField(
+        _("receives emails"),
+        default=True,
+        help_text=_("Off for systems and shared mailboxes: the desk never emails them."),
+    )
 
     objects = UserManager()
 

@@ -1,16 +1,27 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from servicedesk.notifications.models import OutboxMessage
+from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
 from servicedesk.notifications.services import outbox_messages_retry
+from servicedesk.notifications.signing import webhook_secret_new
+from servicedesk.notifications.topics import topic_choices
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", "template"]
-    search_fields = ["recipient", "subject", "dedup_key"]
+    list_display = [
+        "created_at",
+        "channel",
+        "destination",
+        "title",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "topic"]
+    search_fields = ["destination", "title", "dedup_key", "message_id"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["send_now"]
 
@@ -29,3 +40,38 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             % {"sent": sent, "count": len(ids)},
             level,
         )
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The events sent to this endpoint."),
+    )
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        max_length=100,
+        help_text=_("Left empty, a new secret is made. The receiver verifies signatures with it."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "topics", "secret", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].choices = topic_choices()
+
+    def clean_secret(self):
+        secret = self.cleaned_data["secret"].strip()
+        if secret and not secret.startswith("whsec_"):
+            raise forms.ValidationError(_("A signing secret starts with whsec_."))
+        return secret or (self.instance.secret if self.instance.pk else "") or webhook_secret_new()
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["name", "url", "is_active", "created_at"]

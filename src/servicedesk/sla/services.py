@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from servicedesk.accounts.models import SupportGroup
 from servicedesk.core.errors import ServiceError
-from servicedesk.notifications.services import email_enqueue
+from servicedesk.notifications.services import notify
 from servicedesk.sla.calendars import Calendar
 from servicedesk.sla.clocks import State, _ledger, _schedule, calendar_of, clock_elapsed
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaLedgerEntry, SlaPolicy
@@ -71,7 +71,7 @@ def sla_clock_check(*, clock_id: int, now: datetime) -> bool:
         clock.warned = sorted([*clock.warned, threshold])
         _ledger(clock, Event.WARNING, now, f"{threshold}% of the target", elapsed)
         _record(ticket, clock, "warning", threshold=threshold, elapsed=elapsed)
-        _notify_team(ticket, clock, "sla_warning", key=f"warn:{threshold}", threshold=threshold)
+        _notify_team(ticket, clock, "sla.warning", key=f"warn:{threshold}", threshold=threshold)
     breached = False
     if clock.breached_at is None and elapsed >= clock.target:
         clock.breached_at = clock.due_at or now
@@ -99,46 +99,29 @@ def _record(ticket: Ticket, clock: SlaClock, what: str, **data) -> None:
     )
 
 
-def _team_addresses(ticket: Ticket) -> list[tuple[str, str]]:
-    """(email, language) of the assignee and the group (its address, or its members)."""
-    people = []
-    if ticket.assignee is not None:
-        people.append((ticket.assignee.email, ticket.assignee.language))
-    group = ticket.assignment_group
-    if group is not None:
-        if group.email:
-            people.append((group.email, "en"))
-        else:
-            people += [(m.email, m.language) for m in group.members.filter(is_active=True)]
-    seen, unique = set(), []
-    for email, language in people:
-        if email and email not in seen:
-            seen.add(email)
-            unique.append((email, language))
-    return unique
+def _team(ticket: Ticket) -> list:
+    """Who works the ticket: its assignee and its group (the group's address, or its members)."""
+    return [ticket.assignee, ticket.assignment_group]
 
 
-def _notify(ticket: Ticket, clock: SlaClock, recipients, template: str, *, key: str, **context):
-    for email, language in recipients:
-        email_enqueue(
-            to=email,
-            template=template,
-            context={"ticket": ticket, "clock": clock, **context},
-            dedup_key=f"sla:{clock.pk}:{key}:{email}",
-            language=language,
-            ticket=ticket,
-        )
+def _notify(ticket: Ticket, clock: SlaClock, audience, topic: str, *, key: str, **context):
+    notify(
+        topic,
+        ticket,
+        audience,
+        {"ticket": ticket, "clock": clock, **context},
+        dedup_key=f"sla:{clock.pk}:{key}",
+    )
 
 
-def _notify_team(ticket: Ticket, clock: SlaClock, template: str, *, key: str, **context) -> None:
-    _notify(ticket, clock, _team_addresses(ticket), template, key=key, **context)
+def _notify_team(ticket: Ticket, clock: SlaClock, topic: str, *, key: str, **context) -> None:
+    _notify(ticket, clock, _team(ticket), topic, key=key, **context)
 
 
 def _notify_manager(ticket: Ticket, clock: SlaClock) -> None:
     group = ticket.assignment_group
     manager = group.manager if group is not None else None
-    recipients = [(manager.email, manager.language)] if manager and manager.email else []
-    _notify(ticket, clock, recipients + _team_addresses(ticket), "sla_breach", key="breach")
+    _notify(ticket, clock, [manager, *_team(ticket)], "sla.breach", key="breach")
 
 
 def _breach_target_group(ticket: Ticket, clock: SlaClock) -> SupportGroup | None:

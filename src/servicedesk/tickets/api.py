@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from servicedesk.core.api import idempotent_create, require_if_match
 from servicedesk.core.pagination import KeysetPagination
-from servicedesk.tickets import selectors, services
+from servicedesk.tickets import payloads, selectors, services
 from servicedesk.tickets import serializers as s
 from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.filters import ticket_filter
@@ -37,7 +37,7 @@ class TicketPagination(KeysetPagination):
 
 def _detail_response(request, ticket, status_code=status.HTTP_200_OK) -> Response:
     created = status_code == status.HTTP_201_CREATED
-    data = s.ticket_detail_data(
+    data = payloads.ticket_detail_data(
         ticket,
         actions=selectors.actions_available(ticket=ticket, user=request.user),
         # Logged by this very request: nothing can hang under it yet.
@@ -90,7 +90,7 @@ class TicketListCreateView(APIView):
             paginator.ordering_fields = {**paginator.ordering_fields, "sla_due_at": "sla_due_at"}
             paginator.default_ordering = ("sla_due_at",)
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(s.ticket_list_data(page))
+        return paginator.get_paginated_response(payloads.ticket_list_data(page))
 
     @extend_schema(
         request=s.TicketCreateSerializer,

@@ -1,7 +1,27 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketsConfig(AppConfig):
     name = "servicedesk.tickets"
     label = "tickets"
     verbose_name = "Tickets"
+
+    def ready(self):
+        # Imported here, once the apps are loaded: these modules need the models.
+        from servicedesk.notifications.topics import Topic, payload_register, topic_register
+        from servicedesk.tickets.models import Ticket
+        from servicedesk.tickets.payloads import ticket_payload
+
+        for name, label, starts_thread in (
+            ("logged", _("Ticket logged"), True),
+            ("reply", _("Reply to the requester"), False),
+            ("awaiting_caller", _("Waiting for the requester"), False),
+            ("resolved", _("Ticket resolved"), False),
+            ("closed", _("Ticket closed"), False),
+            ("manager_escalation", _("Escalated to the group manager"), False),
+        ):
+            topic_register(
+                Topic(f"ticket.{name}", label, f"tickets/email/{name}.txt", starts_thread)
+            )
+        payload_register(Ticket, ticket_payload)

@@ -137,8 +137,8 @@ def event_linked(ticket: Ticket, actor, at: datetime, *, relation: str, other: T
     )
 
 
-def event_email(ticket: Ticket, at: datetime, *, to: str, subject: str, template: str):
-    return _write(ticket, T.EMAIL, None, at, to=to, subject=subject, template=template)
+def event_email(ticket: Ticket, at: datetime, *, to: str, subject: str, topic: str):
+    return _write(ticket, T.EMAIL, None, at, to=to, subject=subject, topic=topic)
 
 
 def event_sla(ticket: Ticket, at: datetime, **data) -> TicketEvent:

@@ -36,7 +36,7 @@ LIST_RELATED = (
 )
 
 
-# The columns of a row of the ticket list (serializers.ticket_list_data turns them into JSON).
+# The columns of a row of the ticket list (payloads.ticket_list_data turns them into JSON).
 TICKET_LIST_COLUMNS = (
     "id",
     "number",

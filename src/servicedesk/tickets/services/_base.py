@@ -10,7 +10,7 @@ from servicedesk.core.errors import (
     NotPermitted,
     StaleVersion,
 )
-from servicedesk.notifications.services import email_enqueue
+from servicedesk.notifications.services import notify, person_recipient
 from servicedesk.sla.clocks import (
     clocks_on_first_response,
     clocks_on_status_change,
@@ -104,44 +104,29 @@ def _mark_first_response(ticket: Ticket, actor: User, now: datetime) -> list[str
 # Notifications
 
 
-def _notify_requester(
-    ticket: Ticket, template: str, *, key: str, context: dict | None = None, key_is_new=False
-):
-    _notify(
+def _notify(ticket: Ticket, topic: str, audience, *, key: str, context=None, fresh=False):
+    """Tell `audience` about the ticket through the notification seam, and note each email in
+    the ticket's timeline (the communication history)."""
+    messages = notify(
+        topic,
         ticket,
-        ticket.requester,
-        template,
-        key=key,
-        context=context,
-        to=ticket.requester_email,
-        key_is_new=key_is_new,
+        audience,
+        {"ticket": ticket, **(context or {})},
+        dedup_key=f"ticket:{ticket.pk}:{key}",
+        fresh=fresh,
     )
+    for message in messages:
+        if message.channel == "email":
+            events.event_email(
+                ticket,
+                message.created_at,
+                to=message.destination,
+                subject=message.title,
+                topic=topic,
+            )
 
 
-def _notify(
-    ticket: Ticket,
-    person: User,
-    template: str,
-    *,
-    key: str,
-    context=None,
-    to=None,
-    key_is_new=False,
-):
-    message = email_enqueue(
-        to=to or person.email,
-        template=template,
-        context={"ticket": ticket, **(context or {})},
-        dedup_key=f"{ticket.pk}:{template}:{key}",
-        language=person.language,
-        ticket=ticket,
-        key_is_new=key_is_new,
-    )
-    if message is not None:
-        events.event_email(
-            ticket,
-            message.created_at,
-            to=message.recipient,
-            subject=message.subject,
-            template=template,
-        )
+def _notify_requester(ticket: Ticket, topic: str, *, key: str, context=None, fresh=False):
+    """The requester, at the address they gave when the ticket was logged."""
+    audience = person_recipient(ticket.requester, email=ticket.requester_email)
+    _notify(ticket, topic, audience, key=key, context=context, fresh=fresh)

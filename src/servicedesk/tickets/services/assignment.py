@@ -223,8 +223,8 @@ def ticket_escalate_to_manager(*, ticket: Ticket, actor: User, reason: str) -> T
     events.event_manager_escalated(ticket, actor, now, manager=manager, reason=reason)
     _notify(
         ticket,
-        manager,
-        "ticket_manager_escalation",
+        "ticket.manager_escalation",
+        [manager],
         key=f"manager:{ticket.version}",
         context={"actor": actor.display_name, "reason": reason},
     )

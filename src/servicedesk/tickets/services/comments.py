@@ -85,7 +85,7 @@ def ticket_comment(
         fields += _mark_first_response(ticket, actor, now)
         _notify_requester(
             ticket,
-            "ticket_reply",
+            "ticket.reply",
             key=f"reply:{event.pk}",
             context={"body": body.strip(), "author": actor.display_name},
         )

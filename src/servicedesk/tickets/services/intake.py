@@ -127,7 +127,7 @@ def ticket_log(
         TierStint.objects.create(ticket=ticket, group=group, tier=group.tier, started_at=now)
     events.event_created(ticket, actor, now)
     clocks_start(ticket=ticket, now=now)
-    _notify_requester(ticket, "ticket_logged", key="logged", key_is_new=True)
+    _notify_requester(ticket, "ticket.logged", key="logged", fresh=True)
     return ticket
 
 

@@ -55,7 +55,7 @@ def ticket_hold(*, ticket: Ticket, actor: User, reason: str, note: str = "") -> 
         events.event_comment(ticket, actor, now, body=note, public=True)
     if reason == HoldReason.AWAITING_CALLER:
         _notify_requester(
-            ticket, "ticket_awaiting_caller", key=f"hold:{ticket.version}", context={"note": note}
+            ticket, "ticket.awaiting_caller", key=f"hold:{ticket.version}", context={"note": note}
         )
     return ticket
 
@@ -131,7 +131,7 @@ def _resolve(ticket, actor, now, resolution_code, resolution_notes, service_rest
     TierStint.objects.filter(ticket=ticket, ended_at__isnull=True).update(ended_at=now)
     _notify_requester(
         ticket,
-        "ticket_resolved",
+        "ticket.resolved",
         key=f"resolved:{ticket.version}",
         context={"reopen_days": settings.SERVICEDESK_REOPEN_WINDOW_DAYS},
     )
@@ -166,7 +166,7 @@ def _close(
     _transition(ticket, actor, action, now, reason=reason)
     ticket.closed_at = now
     _save(ticket, now, ["status", "closed_at"])
-    _notify_requester(ticket, "ticket_closed", key="closed")
+    _notify_requester(ticket, "ticket.closed", key="closed")
     return ticket
 
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from servicedesk.tickets import selectors, services
+from servicedesk.tickets import payloads, selectors, services
 from servicedesk.tickets import serializers as s
 from servicedesk.tickets.selectors import (
     actions_available,
@@ -31,7 +31,7 @@ def test_the_list_rows_are_the_list_serializers_json(desk, tz):
     try:
         queryset = tickets_visible(user=desk.admin).order_by("id")
         expected = s.TicketListSerializer(list(queryset), many=True).data
-        rows = s.ticket_list_data(queryset.values(*selectors.TICKET_LIST_COLUMNS))
+        rows = payloads.ticket_list_data(queryset.values(*selectors.TICKET_LIST_COLUMNS))
     finally:
         timezone.deactivate()
     assert json.dumps(rows) == json.dumps(expected)
@@ -79,7 +79,7 @@ def test_the_detail_data_is_the_detail_serializers_json(desk, tz):
                 ticket = ticket_get(user=desk.admin, number=number)
                 context = {"request": SimpleNamespace(user=user)}
                 expected = s.TicketDetailSerializer(ticket, context=context).data
-                data = s.ticket_detail_data(
+                data = payloads.ticket_detail_data(
                     ticket,
                     actions=actions_available(ticket=ticket, user=user),
                     children=ticket_children_numbers(ticket=ticket, user=user),

@@ -1,0 +1,94 @@
+"""Email: one mail connection per batch, threaded, marked as automatic, readable as sent.
+
+Every message carries its stable Message-ID, `In-Reply-To`/`References` to its subject's thread
+(so a ticket's emails stay one conversation in the requester's mail client) and
+`Auto-Submitted: auto-generated` (RFC 3834), so auto-responders do not answer it. Bodies go out
+as 8-bit UTF-8 when every line fits the 998-octet limit of RFC 5322, else as base64; never
+quoted-printable, which makes Romanian text unreadable in a raw message or a console.
+"""
+
+import email.policy
+import logging
+import mimetypes
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.handler import DEFAULT_MAILER_ALIAS
+
+from servicedesk.notifications.channels.base import Failure
+
+log = logging.getLogger(__name__)
+MAX_LINE_OCTETS = 998
+
+
+class ReadableEmailMessage(EmailMessage):
+    """Django's EmailMessage with its text parts in 8-bit (or base64), never quoted-printable."""
+
+    def message(self, *, policy=email.policy.default):
+        msg = super().message(policy=policy)
+        for part in msg.walk():
+            if part.get_content_type() != "text/plain" or part.is_attachment():
+                continue
+            text = part.get_content()
+            octets = max((len(line.encode()) for line in text.splitlines()), default=0)
+            cte = "8bit" if octets <= MAX_LINE_OCTETS else "base64"
+            if part.get("Content-Transfer-Encoding") != cte:
+                part.set_content(text, subtype="plain", charset="utf-8", cte=cte)
+        return msg
+
+
+def send(batch) -> dict[int, Failure]:
+    """Send over one connection; returns the failures by message id."""
+    mailer = mailers[DEFAULT_MAILER_ALIAS]
+    try:
+        mailer.open()
+    except (SMTPException, OSError) as error:
+        return {m.pk: Failure(f"{type(error).__name__}: {error}") for m in batch}
+    failures = {}
+    try:
+        for message in batch:
+            try:
+                mailer.send_messages([email_of(message)])
+            except (SMTPException, OSError, ValueError) as error:  # ValueError: a bad header
+                failures[message.pk] = Failure(f"{type(error).__name__}: {error}")
+            except Exception as error:  # noqa: BLE001 - recorded on the message, which backs off
+                # and ends dead; one message the mail library cannot handle must not hold back
+                # or resend the rest of its batch.
+                log.exception("outbox message %s could not be sent", message.pk)
+                failures[message.pk] = Failure(f"{type(error).__name__}: {error}")
+    finally:
+        try:
+            mailer.close()
+        except (SMTPException, OSError) as error:  # what was sent is sent
+            log.warning("closing the mail connection failed: %s", error)
+    return failures
+
+
+def email_of(message) -> ReadableEmailMessage:
+    """The email an outbox message becomes, headers and attachments included."""
+    headers = {
+        "Message-ID": message.message_id,
+        "Auto-Submitted": "auto-generated",
+        # Asks Exchange and Outlook not to answer with out-of-office replies.
+        "X-Auto-Response-Suppress": "All",
+    }
+    if message.thread:
+        headers["In-Reply-To"] = message.thread
+        headers["References"] = message.thread
+    mail = ReadableEmailMessage(
+        subject=message.title,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.destination],
+        headers=headers,
+    )
+    for attachment in message.attachments:
+        with default_storage.open(attachment["path"], "rb") as file:
+            content = file.read()
+        content_type = attachment.get("content_type") or (
+            mimetypes.guess_type(attachment["name"])[0] or "application/octet-stream"
+        )
+        mail.attach(attachment["name"], content, content_type)
+    return mail
