@@ -13,6 +13,7 @@ from servicedesk.sla.calendars import (
     business_times_add,
     next_open_instant,
     open_intervals,
+    open_time_on,
     working_week,
 )
 
@@ -93,7 +94,7 @@ def test_open_intervals_ascend_without_overlap(start):
         if len(intervals) == 40:
             break
     for (s1, e1), (s2, e2) in zip(intervals, intervals[1:], strict=False):
-        assert s1 < e1 <= s2 < e2
+        assert s1 < e1 < s2 < e2
 
 
 def test_friday_afternoon_rolls_over_the_weekend():
@@ -186,3 +187,123 @@ def test_due_times_fall_inside_opening_hours_never_on_holidays_or_weekends(start
     assert due.weekday() < 5
     assert not OFFICE.is_closed_on(due.date())
     assert time(9) < due.time() <= time(17)
+
+
+def test_adding_zero_outside_opening_hours_gives_the_next_opening():
+    # Saturday night: nothing is open until Monday 09:00.
+    saturday_night = local(2026, 11, 21, 23, 30)
+    monday_morning = local(2026, 11, 23, 9)
+    assert business_time_add(OFFICE, saturday_night, timedelta()) == monday_morning
+    assert business_times_add(OFFICE, saturday_night, [timedelta(), timedelta(minutes=5)]) == [
+        monday_morning,
+        local(2026, 11, 23, 9, 5),
+    ]
+    # 1 December is a Romanian holiday; 30 November too.
+    assert business_time_add(OFFICE, local(2026, 11, 30, 10), timedelta()) == local(2026, 12, 2, 9)
+
+
+def test_adding_zero_while_open_gives_the_start():
+    start = local(2026, 11, 23, 10, 15)
+    assert business_time_add(OFFICE, start, timedelta()) == start
+    assert business_times_add(OFFICE, start, [timedelta()]) == [start]
+    assert business_time_add(CALENDAR_24X7, start, timedelta()) == start
+
+
+def test_zero_closes_open_intervals_at_closing_time_not_at_the_next_opening():
+    # A clock with all of its target used at 17:00 exactly is due then, not next morning.
+    assert business_time_add(OFFICE, local(2026, 11, 23, 16), timedelta(hours=1)) == local(
+        2026, 11, 23, 17
+    )
+
+
+SPRING_FORWARD = date(2026, 3, 29)  # Sunday; 03:00 EET becomes 04:00 EEST
+FALL_BACK = date(2026, 10, 25)  # Sunday; 04:00 EEST becomes 03:00 EET
+
+
+def sundays(*spans: tuple[time, time]) -> Calendar:
+    minutes = tuple((a.hour * 60 + a.minute, b.hour * 60 + b.minute) for a, b in spans)
+    return Calendar(time_zone="Europe/Bucharest", weekly={6: minutes})
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def intervals_on(calendar: Calendar, day: date) -> list[tuple[datetime, datetime]]:
+    midnight = datetime.combine(day, time(0), tzinfo=BUCHAREST)
+    following = datetime.combine(day + timedelta(days=1), time(0), tzinfo=BUCHAREST)
+    found = []
+    for interval in open_intervals(calendar, midnight):
+        if interval[0] >= following:
+            break
+        found.append(interval)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "day", "open_for"),
+    [
+        (time(3), time(4), SPRING_FORWARD, timedelta()),  # the wall clock never shows 03:xx
+        (time(3, 30), time(5), SPRING_FORWARD, timedelta(hours=1)),
+        (time(1), time(3, 30), SPRING_FORWARD, timedelta(hours=2)),
+        (time(3), time(4), FALL_BACK, timedelta(hours=2)),  # 03:xx shows twice
+        (time(3, 30), time(5), FALL_BACK, timedelta(hours=2)),
+        (time(1), time(3, 30), FALL_BACK, timedelta(hours=3)),
+        (time(9), time(17), FALL_BACK, timedelta(hours=8)),
+    ],
+)
+def test_open_time_on_a_dst_change_is_the_time_the_wall_clock_shows_open(
+    opens, closes, day, open_for
+):
+    calendar = sundays((opens, closes))
+    midnight = datetime.combine(day, time(0), tzinfo=BUCHAREST)
+    following = datetime.combine(day + timedelta(days=1), time(0), tzinfo=BUCHAREST)
+    assert business_time_between(calendar, midnight, following) == open_for
+    assert open_time_on(calendar, day) == open_for
+    assert sum((end - start for start, end in intervals_on(calendar, day)), timedelta()) == open_for
+
+
+def test_an_interval_inside_the_skipped_hour_never_opens():
+    calendar = sundays((time(3), time(4)), (time(10), time(11)))
+    assert intervals_on(calendar, SPRING_FORWARD) == [(utc(2026, 3, 29, 7), utc(2026, 3, 29, 8))]
+    assert next_open_instant(calendar, local(2026, 3, 29, 2, 30)) == local(2026, 3, 29, 10)
+
+
+def test_an_interval_starting_in_the_skipped_hour_opens_when_the_clock_shows_its_rest():
+    calendar = sundays((time(3, 30), time(5)))
+    # 04:00 EEST is 01:00 UTC, the first instant the wall clock is past 03:30.
+    assert intervals_on(calendar, SPRING_FORWARD) == [(utc(2026, 3, 29, 1), utc(2026, 3, 29, 2))]
+    assert business_time_add(calendar, local(2026, 3, 29, 0), timedelta(minutes=30)) == utc(
+        2026, 3, 29, 1, 30
+    )
+
+
+def test_an_interval_across_the_repeated_hour_is_open_during_both_passes():
+    # 03:30–05:00 on the fall-back day: 03:30–04:00 EEST, then 03:30–05:00 EET.
+    calendar = sundays((time(3, 30), time(5)))
+    assert intervals_on(calendar, FALL_BACK) == [
+        (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1)),
+        (utc(2026, 10, 25, 1, 30), utc(2026, 10, 25, 3)),
+    ]
+    # 30 min before the clock goes back, 1 h more after its second 03:30.
+    assert business_time_add(calendar, local(2026, 10, 25, 0), timedelta(hours=1)) == utc(
+        2026, 10, 25, 2
+    )
+
+
+def test_an_interval_ending_in_the_repeated_hour_opens_again_on_its_second_pass():
+    # 01:00–03:30 on the fall-back day: 01:00–03:30 EEST, then 03:00–03:30 EET.
+    calendar = sundays((time(1), time(3, 30)))
+    assert intervals_on(calendar, FALL_BACK) == [
+        (utc(2026, 10, 24, 22), utc(2026, 10, 25, 0, 30)),
+        (utc(2026, 10, 25, 1), utc(2026, 10, 25, 1, 30)),
+    ]
+    assert next_open_instant(calendar, utc(2026, 10, 25, 0, 45)) == utc(2026, 10, 25, 1)
+
+
+def test_touching_intervals_are_one():
+    night_shift = Calendar(
+        time_zone="Europe/Bucharest", weekly={d: ((22 * 60, 1440), (0, 6 * 60)) for d in range(7)}
+    )
+    first = next(open_intervals(night_shift, local(2026, 5, 5, 23)))
+    assert first == (utc(2026, 5, 5, 19), utc(2026, 5, 6, 3))
