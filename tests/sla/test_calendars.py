@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from servicedesk.sla.calendars import (
     CALENDAR_24X7,
+    MINUTES_PER_DAY,
     Calendar,
     business_time_add,
     business_time_between,
@@ -307,3 +308,161 @@ def test_touching_intervals_are_one():
     )
     first = next(open_intervals(night_shift, local(2026, 5, 5, 23)))
     assert first == (utc(2026, 5, 5, 19), utc(2026, 5, 6, 3))
+
+
+# ---------------------------------------------------------------------------------------------
+# Against a reference that steps one UTC minute at a time and reads the local wall clock.
+
+MINUTE = timedelta(minutes=1)
+WINDOW_MINUTES = 5 * MINUTES_PER_DAY
+REGIONS = [
+    datetime(2026, 3, 27, tzinfo=UTC),  # spring forward on Sunday 29 March
+    datetime(2026, 10, 23, tzinfo=UTC),  # fall back on Sunday 25 October
+    datetime(2026, 6, 10, tzinfo=UTC),
+    datetime(2026, 12, 29, tzinfo=UTC),  # 1 and 2 January are Romanian holidays
+]
+# Spans that touch the hour skipped in March or repeated in October, and ordinary ones.
+DST_SPANS = [(180, 240), (150, 210), (210, 300), (60, 210), (120, 180), (240, 300), (0, 1440)]
+spans = st.one_of(
+    st.sampled_from(DST_SPANS),
+    st.tuples(
+        st.integers(min_value=0, max_value=MINUTES_PER_DAY - 1),
+        st.integers(min_value=1, max_value=MINUTES_PER_DAY),
+    ).map(lambda pair: (pair[0], min(pair[0] + pair[1], MINUTES_PER_DAY))),
+)
+
+
+@st.composite
+def cases(draw):
+    region = draw(st.sampled_from(REGIONS))
+    start = region + draw(st.integers(min_value=0, max_value=4 * MINUTES_PER_DAY)) * MINUTE
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        calendar = Calendar(time_zone="Europe/Bucharest", always_open=True)
+    else:
+        weekly = {
+            day: tuple(sorted(draw(st.lists(spans, max_size=3))))
+            for day in range(7)
+            if draw(st.booleans())
+        }
+        # Sunday is the day of both changes: give it a span that touches one most of the time.
+        if draw(st.booleans()):
+            weekly[6] = tuple(sorted({*weekly.get(6, ()), draw(st.sampled_from(DST_SPANS))}))
+        day_offsets = st.integers(min_value=-1, max_value=6)
+        closed_dates = frozenset(
+            region.date() + timedelta(days=n) for n in draw(st.lists(day_offsets, max_size=3))
+        )
+        closures = tuple(
+            (region + begin * MINUTE, region + (begin + length) * MINUTE)
+            for begin, length in draw(
+                st.lists(
+                    st.tuples(
+                        st.integers(min_value=-MINUTES_PER_DAY, max_value=8 * MINUTES_PER_DAY),
+                        st.integers(min_value=1, max_value=12 * 60),
+                    ),
+                    max_size=3,
+                )
+            )
+        )
+        calendar = Calendar(
+            time_zone="Europe/Bucharest",
+            weekly=weekly,
+            holiday_country=draw(st.sampled_from([None, "RO"])),
+            closed_dates=closed_dates,
+            closures=closures,
+        )
+    minutes = st.one_of(
+        st.just(0),
+        st.integers(min_value=0, max_value=180),
+        st.integers(min_value=0, max_value=3 * MINUTES_PER_DAY),
+    )
+    return calendar, start, draw(st.lists(minutes, min_size=1, max_size=4))
+
+
+def reference_open_minutes(calendar: Calendar, start: datetime) -> list[bool]:
+    """For each minute of the window from `start`: is the calendar open then?"""
+    zone = ZoneInfo(calendar.time_zone)
+    open_minutes = {day: set() for day in range(7)}
+    for day, day_spans in calendar.weekly.items():
+        for opens, closes in day_spans:
+            open_minutes[day].update(range(opens, closes))
+    found = []
+    for step in range(WINDOW_MINUTES):
+        instant = start + step * MINUTE
+        if calendar.always_open:
+            found.append(True)
+            continue
+        wall = instant.astimezone(zone)
+        found.append(
+            wall.hour * 60 + wall.minute in open_minutes[wall.weekday()]
+            and not calendar.is_closed_on(wall.date())
+            and not any(begin <= instant < end for begin, end in calendar.closures)
+        )
+    return found
+
+
+def reference_add(open_minutes: list[bool], start: datetime, minutes: int) -> datetime | None:
+    """When `minutes` of open time have passed (zero: the next open minute); None: not in view."""
+    counted = 0
+    for step, is_open in enumerate(open_minutes):
+        if is_open and minutes == 0:
+            return start + step * MINUTE
+        counted += is_open
+        if is_open and counted == minutes:
+            return start + (step + 1) * MINUTE
+    return None
+
+
+def reference_intervals(open_minutes: list[bool]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for step, is_open in enumerate(open_minutes):
+        if not is_open:
+            continue
+        if runs and runs[-1][1] == step:
+            runs[-1] = (runs[-1][0], step + 1)
+        else:
+            runs.append((step, step + 1))
+    return runs
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=cases(), end_minute=st.integers(min_value=0, max_value=WINDOW_MINUTES))
+def test_the_calendar_agrees_with_the_wall_clock_minute_by_minute(case, end_minute):
+    calendar, start, many = case
+    open_minutes = reference_open_minutes(calendar, start)
+    window_end = start + WINDOW_MINUTES * MINUTE
+    never_opens = not calendar.always_open and not any(calendar.weekly.values())
+
+    assert business_time_between(calendar, start, start + end_minute * MINUTE) == MINUTE * sum(
+        open_minutes[:end_minute]
+    )
+
+    # The open intervals, cut to the window, are the runs of open minutes.
+    seen = []
+    for begin, end in open_intervals(calendar, start):
+        if begin >= window_end:
+            break
+        seen.append(
+            ((max(begin, start) - start) // MINUTE, (min(end, window_end) - start) // MINUTE)
+        )
+    assert seen == reference_intervals(open_minutes)
+
+    expected = []
+    for minutes in [0, *many]:
+        if never_opens:
+            with pytest.raises(ValueError, match="no open time"):
+                business_time_add(calendar, start, minutes * MINUTE)
+            continue
+        due = business_time_add(calendar, start, minutes * MINUTE)
+        wanted = reference_add(open_minutes, start, minutes)
+        if wanted is None:
+            assert due >= window_end
+        else:
+            assert due == wanted
+        expected.append(due)
+    if not never_opens:
+        assert business_times_add(calendar, start, [m * MINUTE for m in [0, *many]]) == expected
+        first_open = reference_add(open_minutes, start, 0)
+        if first_open is None:
+            assert next_open_instant(calendar, start) >= window_end
+        else:
+            assert next_open_instant(calendar, start) == first_open
