@@ -90,15 +90,35 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
-# Zone offsets change at most a few times a year, never twice within this step.
-_PROBE_STEP = timedelta(hours=1)
 _ONE_SECOND = timedelta(seconds=1)
 
 
 def _offset_at(instant: datetime, zone: ZoneInfo) -> timedelta:
     offset = instant.astimezone(zone).utcoffset()
-    assert offset is not None
+    assert offset is not None  # a ZoneInfo always has one
     return offset
+
+
+@lru_cache(maxsize=4096)
+def _offset_change(time_zone: str, utc_day: date) -> tuple[datetime, timedelta] | None:
+    """The first instant of a new UTC offset after midnight of `utc_day` up to the next one.
+
+    No zone has changed its offset twice within a day, so the offsets at both midnights tell
+    whether it changes; the instant is found to the second (transitions fall on whole seconds).
+    """
+    zone = ZoneInfo(time_zone)
+    before = datetime.combine(utc_day, time(0), tzinfo=UTC)
+    after = before + timedelta(days=1)
+    offset, new_offset = _offset_at(before, zone), _offset_at(after, zone)
+    if new_offset == offset:
+        return None
+    while after - before > _ONE_SECOND:
+        middle = (before + (after - before) / 2).replace(microsecond=0)
+        if _offset_at(middle, zone) == offset:
+            before = middle
+        else:
+            after = middle
+    return after, new_offset
 
 
 @lru_cache(maxsize=4096)
@@ -110,27 +130,15 @@ def _offset_stretches(
     Within a stretch the wall clock is UTC plus a constant offset, so a wall-clock interval maps
     to one real interval there. Offsets lie within a day of UTC, hence the window of three days.
     """
-    zone = ZoneInfo(time_zone)
     window_start = datetime.combine(day - timedelta(days=1), time(0), tzinfo=UTC)
     window_end = window_start + timedelta(days=3)
     stretches = []
-    stretch_start, offset = window_start, _offset_at(window_start, zone)
-    probe = window_start
-    while probe < window_end:
-        following = probe + _PROBE_STEP
-        if _offset_at(following, zone) != offset:
-            # Bisect to the second (zone transitions fall on whole seconds).
-            before, after = probe, following
-            while after - before > _ONE_SECOND:
-                middle = before + (after - before) // 2
-                middle = middle.replace(microsecond=0)
-                if _offset_at(middle, zone) == offset:
-                    before = middle
-                else:
-                    after = middle
-            stretches.append((stretch_start, after, offset))
-            stretch_start, offset = after, _offset_at(after, zone)
-        probe = following
+    stretch_start, offset = window_start, _offset_at(window_start, ZoneInfo(time_zone))
+    for utc_day in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        change = _offset_change(time_zone, utc_day)
+        if change is not None and change[0] < window_end:
+            stretches.append((stretch_start, change[0], offset))
+            stretch_start, offset = change
     stretches.append((stretch_start, window_end, offset))
     return tuple(stretches)
 
