@@ -1,9 +1,14 @@
 """Business time: pure functions over a calendar, with no database access.
 
 A calendar is either 24×7 or a weekly schedule of local opening intervals in its own time zone,
-minus public holidays (from the `holidays` package) and one-off closures. All arithmetic on
-instants is done in UTC, so a DST change neither loses nor invents an hour: a local interval
-08:00–17:00 lasts what the wall clock says it lasts on that day.
+minus public holidays (from the `holidays` package) and one-off closures.
+
+Business time is the real elapsed time during which the calendar's local wall clock shows an open
+time: a time within an opening interval of that local date, on an open weekday that is not a
+holiday or closed date, outside one-off closures. All arithmetic on instants is done in UTC, so a
+DST change neither loses nor invents an hour. On the day clocks jump 03:00 → 04:00 an interval
+03:00–04:00 is open for nothing and 03:30–05:00 for one hour; on the day they fall back
+04:00 → 03:00 the wall clock shows 03:30–05:00 for two hours, in two separate stretches.
 """
 
 from collections.abc import Iterator, Sequence
@@ -85,15 +90,98 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _local_instant(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    """The UTC instant of `minute` past local midnight of `day` (1440 = the next midnight).
+_ONE_SECOND = timedelta(seconds=1)
 
-    Wall times repeated by DST take their first occurrence; wall times skipped by it map as
-    Python does (with the offset in force before the change).
+
+def _offset_at(instant: datetime, zone: ZoneInfo) -> timedelta:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None  # a ZoneInfo always has one
+    return offset
+
+
+@lru_cache(maxsize=4096)
+def _offset_change(time_zone: str, utc_day: date) -> tuple[datetime, timedelta] | None:
+    """The first instant of a new UTC offset after midnight of `utc_day` up to the next one.
+
+    No zone has changed its offset twice within a day, so the offsets at both midnights tell
+    whether it changes; the instant is found to the second (transitions fall on whole seconds).
     """
-    if minute >= MINUTES_PER_DAY:
-        day, minute = day + timedelta(days=1), minute - MINUTES_PER_DAY
-    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone).astimezone(UTC)
+    zone = ZoneInfo(time_zone)
+    before = datetime.combine(utc_day, time(0), tzinfo=UTC)
+    after = before + timedelta(days=1)
+    offset, new_offset = _offset_at(before, zone), _offset_at(after, zone)
+    if new_offset == offset:
+        return None
+    while after - before > _ONE_SECOND:
+        middle = (before + (after - before) / 2).replace(microsecond=0)
+        if _offset_at(middle, zone) == offset:
+            before = middle
+        else:
+            after = middle
+    return after, new_offset
+
+
+@lru_cache(maxsize=4096)
+def _offset_stretches(
+    time_zone: str, day: date
+) -> tuple[tuple[datetime, datetime, timedelta], ...]:
+    """(UTC start, UTC end, UTC offset) stretches covering every instant whose local date is `day`.
+
+    Within a stretch the wall clock is UTC plus a constant offset, so a wall-clock interval maps
+    to one real interval there. Offsets lie within a day of UTC, hence the window of three days.
+    """
+    window_start = datetime.combine(day - timedelta(days=1), time(0), tzinfo=UTC)
+    window_end = window_start + timedelta(days=3)
+    stretches = []
+    stretch_start, offset = window_start, _offset_at(window_start, ZoneInfo(time_zone))
+    for utc_day in (day - timedelta(days=1), day, day + timedelta(days=1)):
+        change = _offset_change(time_zone, utc_day)
+        if change is not None and change[0] < window_end:
+            stretches.append((stretch_start, change[0], offset))
+            stretch_start, offset = change
+    stretches.append((stretch_start, window_end, offset))
+    return tuple(stretches)
+
+
+def _merge(pieces: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sorted, with overlapping and touching pieces joined into one."""
+    merged: list[tuple[datetime, datetime]] = []
+    for piece_start, piece_end in sorted(pieces):
+        if merged and piece_start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], piece_end))
+        else:
+            merged.append((piece_start, piece_end))
+    return merged
+
+
+@lru_cache(maxsize=4096)
+def _wall_spans_on(
+    time_zone: str, day: date, spans: tuple[tuple[int, int], ...]
+) -> tuple[tuple[datetime, datetime], ...]:
+    """The real (UTC) intervals during which the local wall clock shows `day` within `spans`.
+
+    On a DST change an interval may be shorter (the skipped hour never shows), longer, or even
+    split in two (the repeated hour shows twice).
+    """
+    # Within a stretch the wall clock shows instant + offset, so wall time w shows at w - offset
+    # (wall times written as UTC datetimes to compute with).
+    midnight = datetime.combine(day, time(0), tzinfo=UTC)
+    pieces = []
+    for stretch_start, stretch_end, offset in _offset_stretches(time_zone, day):
+        for open_minute, close_minute in spans:
+            piece_start = max(midnight + timedelta(minutes=open_minute) - offset, stretch_start)
+            piece_end = min(midnight + timedelta(minutes=close_minute) - offset, stretch_end)
+            if piece_start < piece_end:
+                pieces.append((piece_start, piece_end))
+    return tuple(_merge(pieces))
+
+
+def _date_begins(time_zone: str, day: date) -> datetime:
+    """The first instant the local wall clock shows `day` (a skipped date: a day earlier)."""
+    pieces = _wall_spans_on(time_zone, day, ((0, MINUTES_PER_DAY),))
+    if pieces:
+        return pieces[0][0]
+    return datetime.combine(day - timedelta(days=1), time(0), tzinfo=UTC)
 
 
 def _subtract(
@@ -114,26 +202,66 @@ def _subtract(
     return pieces
 
 
+def _utc_closures(calendar: Calendar) -> tuple[tuple[datetime, datetime], ...]:
+    return tuple(sorted((_utc(s), _utc(e)) for s, e in calendar.closures))
+
+
+def _open_on(
+    calendar: Calendar, day: date, closures: tuple[tuple[datetime, datetime], ...]
+) -> list[tuple[datetime, datetime]]:
+    """The open intervals of the local date `day`, closures left out (not for 24×7)."""
+    spans = calendar.weekly.get(day.weekday())
+    if not spans or calendar.is_closed_on(day):
+        return []
+    pieces = []
+    for piece_start, piece_end in _wall_spans_on(calendar.time_zone, day, tuple(spans)):
+        pieces.extend(_subtract(piece_start, piece_end, closures))
+    return pieces
+
+
 def open_intervals(calendar: Calendar, start: datetime) -> Iterator[tuple[datetime, datetime]]:
-    """Open intervals (UTC, ascending, non-overlapping) from the local day containing `start` on."""
+    """Open intervals (UTC, ascending, disjoint, never touching) that end after `start`.
+
+    Open means the calendar's local wall clock shows an opening time of that local date, the
+    date is an open weekday and no holiday, and no closure covers the instant.
+    """
     start = _utc(start)
     if calendar.always_open:
         yield (start, datetime.max.replace(tzinfo=UTC))
         return
-    zone = calendar.zone
-    day = start.astimezone(zone).date() - timedelta(days=1)
-    closures = tuple(sorted((s.astimezone(UTC), e.astimezone(UTC)) for s, e in calendar.closures))
-    previous_end = datetime.min.replace(tzinfo=UTC)
+    closures = _utc_closures(calendar)
+    # No zone has ever set its clocks back by a day: a date two days before that of `start` is
+    # over by then, and no later date begins before the next one does.
+    day = start.astimezone(calendar.zone).date() - timedelta(days=1)
+    pending: list[tuple[datetime, datetime]] = []
     for _ in range(MAX_SEARCH_DAYS):
-        if not calendar.is_closed_on(day):
-            for open_minute, close_minute in sorted(calendar.weekly.get(day.weekday(), ())):
-                # Clamped so that intervals never overlap, even around a DST gap.
-                interval_start = max(_local_instant(day, open_minute, zone), previous_end)
-                interval_end = _local_instant(day, close_minute, zone)
-                if interval_end > interval_start:
-                    yield from _subtract(interval_start, interval_end, closures)
-                    previous_end = interval_end
+        pieces = _open_on(calendar, day, closures)
+        if pending and pieces and pieces[0][0] > pending[-1][1]:
+            pending.extend(pieces)
+        elif pieces:
+            pending = _merge(pending + pieces)
         day += timedelta(days=1)
+        # Pieces ending before the next date begins can neither overlap nor touch what follows.
+        settled = _date_begins(calendar.time_zone, day)
+        while pending and pending[0][1] < settled:
+            interval = pending.pop(0)
+            if interval[1] > start:
+                yield interval
+    for interval in pending:
+        if interval[1] > start:
+            yield interval
+
+
+def open_time_on(calendar: Calendar, day: date) -> timedelta:
+    """Open time while the local wall clock shows the date `day` (zero on a day off)."""
+    if calendar.always_open:
+        pieces = _wall_spans_on(calendar.time_zone, day, ((0, MINUTES_PER_DAY),))
+    else:
+        pieces = _open_on(calendar, day, _utc_closures(calendar))
+    total = timedelta()
+    for interval_start, interval_end in pieces:
+        total += interval_end - interval_start
+    return total
 
 
 def business_time_between(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
@@ -156,14 +284,13 @@ def business_time_between(calendar: Calendar, start: datetime, end: datetime) ->
 def business_time_add(calendar: Calendar, start: datetime, duration: timedelta) -> datetime:
     """The instant when `duration` of open time has passed since `start`.
 
-    Adding zero returns `start` itself, even outside opening hours.
+    Adding zero gives the next opening instant (`start` itself when open then): a clock resumed
+    with its whole target used is due when the calendar next opens, not at night or on a holiday.
     """
     zone = start.tzinfo
     start = _utc(start)
     if duration < timedelta():
         raise ValueError("duration must not be negative")
-    if duration == timedelta():
-        return start.astimezone(zone)
     if calendar.always_open:
         return (start + duration).astimezone(zone)
     remaining = duration
@@ -187,7 +314,7 @@ def business_times_add(
     if any(duration < timedelta() for duration in durations):
         raise ValueError("duration must not be negative")
     results: list[datetime] = [start.astimezone(zone)] * len(durations)
-    pending = sorted((d, i) for i, d in enumerate(durations) if d > timedelta())
+    pending = sorted((d, i) for i, d in enumerate(durations))
     if calendar.always_open:
         for duration, i in pending:
             results[i] = (start + duration).astimezone(zone)

@@ -52,6 +52,41 @@ class BusinessCalendar(ReferenceDataModel):
         )
 
 
+def _calendars_touch(calendar_ids: set[int]) -> None:
+    # Running processes cache a calendar by its updated_at (sla.clocks.calendar_of), and the
+    # update drops the cached policies with their calendars, as saving the calendar does.
+    if calendar_ids:
+        BusinessCalendar.objects.filter(pk__in=calendar_ids).update(updated_at=timezone.now())
+
+
+class CalendarPartQuerySet(models.QuerySet):
+    """Bulk writes of a calendar's intervals or closures (the admin's "delete selected",
+    bulk_update) bypass the models' save() and delete(): they touch the calendar too."""
+
+    def _calendar_ids(self) -> set[int]:
+        return set(self.values_list("calendar_id", flat=True))
+
+    def update(self, **kwargs):
+        calendar_ids = self._calendar_ids()
+        result = super().update(**kwargs)
+        moved_to = kwargs.get("calendar_id", kwargs.get("calendar"))
+        if moved_to is not None:
+            calendar_ids.add(getattr(moved_to, "pk", moved_to))
+        _calendars_touch(calendar_ids)
+        return result
+
+    def delete(self):
+        calendar_ids = self._calendar_ids()
+        result = super().delete()
+        _calendars_touch(calendar_ids)
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        _calendars_touch({obj.calendar_id for obj in created})
+        return created
+
+
 class OpeningInterval(models.Model):
     """One opening span of a weekday, local to the calendar's time zone."""
 
@@ -71,6 +106,8 @@ class OpeningInterval(models.Model):
     opens_at = models.TimeField()
     closes_at = models.TimeField(help_text=_("00:00 means midnight at the end of the day."))
 
+    objects = CalendarPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["calendar", "weekday", "opens_at"]
         constraints = [
@@ -85,7 +122,12 @@ class OpeningInterval(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        BusinessCalendar.objects.filter(pk=self.calendar_id).update(updated_at=timezone.now())
+        _calendars_touch({self.calendar_id})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _calendars_touch({self.calendar_id})
+        return result
 
     @property
     def opens_minute(self) -> int:
@@ -106,6 +148,8 @@ class Closure(models.Model):
     ends_at = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)
 
+    objects = CalendarPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["calendar", "starts_at"]
         constraints = [
@@ -119,7 +163,12 @@ class Closure(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        BusinessCalendar.objects.filter(pk=self.calendar_id).update(updated_at=timezone.now())
+        _calendars_touch({self.calendar_id})
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _calendars_touch({self.calendar_id})
+        return result
 
 
 class SlaPolicy(ReferenceDataModel):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from servicedesk.accounts.models import SupportGroup
 from servicedesk.core.errors import ServiceError
 from servicedesk.notifications.services import notify
-from servicedesk.sla.calendars import Calendar
+from servicedesk.sla.calendars import Calendar, open_time_on
 from servicedesk.sla.clocks import State, _ledger, _schedule, calendar_of, clock_elapsed
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaLedgerEntry, SlaPolicy
 from servicedesk.tickets import events
@@ -186,15 +186,17 @@ def auto_close_due_ids(*, now: datetime, limit: int = 500) -> list[int]:
 
 
 def auto_close_deadline(calendar: Calendar, resolved_at: datetime, days: int) -> datetime:
-    """Local midnight after the `days`-th open day following the day of resolution."""
+    """Local midnight after the `days`-th open day following the day of resolution.
+
+    A day counts only if the calendar has open time on it: a one-off closure over a whole
+    working day gives the requester no day to answer.
+    """
     zone = calendar.zone
     day = resolved_at.astimezone(zone).date()
     counted = 0
     while counted < days:
         day += timedelta(days=1)
-        if not calendar.is_closed_on(day) and (
-            calendar.always_open or calendar.weekly.get(day.weekday())
-        ):
+        if open_time_on(calendar, day) > timedelta():
             counted += 1
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
 
