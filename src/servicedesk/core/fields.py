@@ -13,6 +13,11 @@ from rest_framework import serializers
 #: The largest id a row can have (a signed 64-bit column, on PostgreSQL and SQLite alike).
 MAX_ID = 2**63 - 1
 
+#: Years a date the API reads may fall in. Any other is a typo, and the far ends of the calendar
+#: (year 1 at +14:00, 9999-12-31 plus a day) have no UTC form or no next day: an OverflowError.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2199
+
 _DIGITS = re.compile(r"[0-9]+")
 
 

@@ -14,15 +14,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from servicedesk.core.fields import MAX_ID
+from servicedesk.core.fields import EARLIEST_YEAR, LATEST_YEAR, MAX_ID
 from servicedesk.sla.selectors import tickets_breached, tickets_breaching_soon
 from servicedesk.tickets.models import Kind
 from servicedesk.tickets.states import OPEN_STATUSES, Status
 
-#: Dates a filter may name; any other is a typo, and the far ends of the calendar cannot be
-#: converted to UTC at all.
-EARLIEST_YEAR = 1900
-LATEST_YEAR = 2199
 MAX_QUERY_LENGTH = 200
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,19}")
