@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.tickets.api_steps import log
+from tests.tickets.api_steps import error_of, log, written
 
 
 @pytest.fixture
@@ -168,3 +168,16 @@ def test_an_api_path_without_its_slash_is_still_redirected(desk, api_for):
 
     assert response.status_code == 301
     assert response["Location"] == "/api/tickets/"
+
+
+@pytest.mark.parametrize(
+    "key", ["a\x00b", "line\nbreak", "x" * 201], ids=["nul", "newline", "long"]
+)
+def test_an_idempotency_key_that_cannot_be_stored_is_a_400_and_logs_nothing(desk, api_for, key):
+    before = written()
+    response = api_for(desk.requester).post(
+        "/api/tickets/", {"title": "Mail"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+    assert error_of(response, 400, "Idempotency-Key")
+    assert written() == before

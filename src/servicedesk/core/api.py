@@ -187,6 +187,11 @@ def idempotent_create(request, create):
         return create()
     if len(key) > 200:
         raise exceptions.ValidationError({"Idempotency-Key": ["At most 200 characters."]})
+    if not key.isprintable():
+        # A NUL cannot be stored in PostgreSQL (a 500), and no client means a control character.
+        raise exceptions.ValidationError(
+            {"Idempotency-Key": ["Printable characters only, no control characters."]}
+        )
     fingerprint = hashlib.sha256(
         json.dumps(request.data, sort_keys=True, default=str).encode() + request.path.encode()
     ).hexdigest()
