@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicedesk.tickets.urls import desk_urls, portal_urls
 
+# Unknown paths under /api/ answer in the API's error shape, others with the HTML page.
+handler404 = "servicedesk.core.api.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

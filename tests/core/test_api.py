@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.tickets.api_steps import log
+from tests.tickets.api_steps import error_of, log, written
 
 
 @pytest.fixture
@@ -21,6 +21,18 @@ def _unknown_ticket(client, number, desk, api_for):
 
 def _unknown_route(client, number, desk, api_for):
     return api_for(desk.requester).post(f"/api/tickets/{number}/explode/", {}, format="json")
+
+
+def _unknown_api_path(client, number, desk, api_for):
+    return api_for(desk.requester).get("/api/nothing/here/")
+
+
+def _unknown_api_path_anonymous(client, number, desk, api_for):
+    return client.get("/api/v2/tickets/")
+
+
+def _not_acceptable(client, number, desk, api_for):
+    return api_for(desk.requester).get("/api/tickets/", HTTP_ACCEPT="text/html")
 
 
 def _wrong_method(client, number, desk, api_for):
@@ -93,6 +105,10 @@ def _key_reused(client, number, desk, api_for):
 ERRORS = [
     (_anonymous, 401, "not_authenticated", None),
     (_unknown_ticket, 404, "not_found", None),
+    (_unknown_route, 404, "not_found", None),
+    (_unknown_api_path, 404, "not_found", None),
+    (_unknown_api_path_anonymous, 404, "not_found", None),
+    (_not_acceptable, 406, "not_acceptable", None),
     (_wrong_method, 405, "method_not_allowed", None),
     (_not_permitted, 403, "permission_denied", "non_field_errors"),
     (_nested_validation, 400, "invalid", "answers.1"),
@@ -138,3 +154,30 @@ def test_nested_errors_are_named_by_their_path(desk, api_for, number):
         "code": "invalid",
         "errors": {"answers.1": ["Not a valid string."]},
     }
+
+
+def test_a_path_outside_the_api_still_gets_the_html_404_page(desk, client):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_api_path_without_its_slash_is_still_redirected(desk, api_for):
+    response = api_for(desk.requester).get("/api/tickets")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/tickets/"
+
+
+@pytest.mark.parametrize(
+    "key", ["a\x00b", "line\nbreak", "x" * 201], ids=["nul", "newline", "long"]
+)
+def test_an_idempotency_key_that_cannot_be_stored_is_a_400_and_logs_nothing(desk, api_for, key):
+    before = written()
+    response = api_for(desk.requester).post(
+        "/api/tickets/", {"title": "Mail"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+    assert error_of(response, 400, "Idempotency-Key")
+    assert written() == before

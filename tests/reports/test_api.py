@@ -130,6 +130,12 @@ def test_nothing_resolved_gives_no_promise_verdict(desk, api_for, travel):
         ({"start": "2026-11-13", "end": "2026-11-09"}, "end"),
         ({"start": "2025-01-01", "end": "2026-11-13"}, "end"),
         ({"breakdown": "colour"}, "breakdown"),
+        ({"start": "0001-01-01", "end": "2026-11-13"}, "start"),
+        ({"start": "9999-12-25"}, "start"),
+        ({"end": "9999-12-31"}, "end"),
+        ({"start": ""}, "start"),
+        ({"end": " "}, "end"),
+        ({"breakdown": ""}, "breakdown"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_the_field(desk, api_for, params, field):
@@ -178,3 +184,12 @@ def test_a_start_after_today_without_an_end_names_the_start(desk, api_for, trave
     travel.move_to(at(13, 12, 0))
     body = api_for(desk.manager).get(URL, {"start": "2026-11-20"}).json()
     assert list(body["errors"]) == ["start"]
+
+
+def test_the_dashboard_refuses_a_date_it_cannot_report_on(desk, client):
+    client.force_login(desk.manager)
+
+    response = client.get("/desk/reports/", {"start": "0001-01-01", "end": "0001-01-05"})
+
+    assert response.status_code == 400
+    assert "Give a date from 1900 to 2199." in response.content.decode()

@@ -147,6 +147,14 @@ CASES = [
          _list("page_size=5000"), 400, "page_size", "1 to 200"),
     Case("list: unknown kind", "new", "requester",
          _list("kind=problem"), 400, "kind", "incident, request"),
+    Case("list: tier out of range", "new", "l1_agent",
+         _list("tier=7"), 400, "tier", "from 1 to 3"),
+    Case("list: id past 64 bits", "new", "l1_agent",
+         _list(f"assignee={2**63}"), 400, "assignee", "whole number"),
+    Case("list: empty filter", "new", "l1_agent",
+         _list("updated_after="), 400, "updated_after", "Give a value"),
+    Case("list: a date with no UTC form", "new", "l1_agent",
+         _list("created_after=0001-01-01T00:00:00%2B14:00"), 400, "created_after", "1900"),
 ]  # fmt: skip
 
 

@@ -3,9 +3,16 @@
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,9 +20,51 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from servicedesk.core.errors import ServiceError
 from servicedesk.core.models import IdempotencyRecord
 
+MB = 1024 * 1024
+
+
+class RequestTooLarge(exceptions.APIException):
+    """A body past DATA_UPLOAD_MAX_MEMORY_SIZE: a 413, so a client knows not to retry it as is."""
+
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+class TooManyParts(exceptions.APIException):
+    """A form past DATA_UPLOAD_MAX_NUMBER_FIELDS or _FILES: the body is wrong, not too big."""
+
+    status_code = 400
+    default_detail = "The request has too many fields or files."
+    default_code = "too_many_parts"
+
+
+def _size(*, limit: int) -> str:
+    """A byte limit as people set it: 5 MB, or 512 KB below a megabyte."""
+    return f"{limit / MB:g} MB" if limit >= MB else f"{limit / 1024:g} KB"
+
+
+def _request_limit_error(exc) -> exceptions.APIException | None:
+    """Django's request limits, which it raises as SuspiciousOperation (an HTML 400 page), as
+    API errors naming the limit. Reading the body of a JSON or form request, or parsing a
+    multipart one, raises them inside the view, so they reach this handler."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return RequestTooLarge(
+            {"body": [f"The request body is larger than the limit of {_size(limit=limit)}."]}
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return TooManyParts({"body": [f"The request has more than the limit of {limit} fields."]})
+    if isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return TooManyParts({"files": [f"The request has more than the limit of {limit} files."]})
+    return None
+
 
 def exception_handler(exc, context):
     """Every error is {"detail": ..., "code": ..., "errors": {field: [reasons]}}."""
+    exc = _request_limit_error(exc) or exc
     if isinstance(exc, ServiceError):
         return Response(
             {"detail": exc.message, "code": exc.code, "errors": exc.errors},
@@ -50,6 +99,19 @@ def exception_handler(exc, context):
             "errors": {},
         }
     return response
+
+
+def page_not_found(request, exception=None):
+    """The 404 for a path no route matches: the error shape under /api/, where clients read JSON,
+    and the site's HTML page elsewhere.
+
+    A handler rather than a catch-all route: a catch-all would match /api/tickets too, and so
+    stop CommonMiddleware from redirecting it to /api/tickets/.
+    """
+    if request.path_info.startswith("/api/"):
+        detail = str(exceptions.NotFound.default_detail)
+        return JsonResponse({"detail": detail, "code": "not_found", "errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def _field_errors(data, path: str = "") -> dict[str, list[str]]:
@@ -125,6 +187,11 @@ def idempotent_create(request, create):
         return create()
     if len(key) > 200:
         raise exceptions.ValidationError({"Idempotency-Key": ["At most 200 characters."]})
+    if not key.isprintable():
+        # A NUL cannot be stored in PostgreSQL (a 500), and no client means a control character.
+        raise exceptions.ValidationError(
+            {"Idempotency-Key": ["Printable characters only, no control characters."]}
+        )
     fingerprint = hashlib.sha256(
         json.dumps(request.data, sort_keys=True, default=str).encode() + request.path.encode()
     ).hexdigest()

@@ -134,7 +134,19 @@ class ReportSerializer(serializers.Serializer):
 
 
 def report_params(query) -> ReportForm:
-    """The validated form of a query string, or a 400 naming each wrong field."""
+    """The validated form of a query string, or a 400 naming each wrong field.
+
+    A parameter named but left empty is refused, as the ticket list's filters are: the form
+    reads it as "the default", which a client that sent `start=` did not ask for. (The dashboard
+    submits its empty fields, and keeps reading them as defaults.)
+    """
+    empty = {
+        name: [_("Give a value, or leave the parameter out.")]
+        for name in ReportForm.base_fields
+        if name in query and not query.get(name, "").strip()
+    }
+    if empty:
+        raise ValidationFailed(empty)
     form = ReportForm(query)
     if not form.is_valid():
         raise ValidationFailed(form.field_errors())

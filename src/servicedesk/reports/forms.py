@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.core.fields import EARLIEST_YEAR, LATEST_YEAR
 from servicedesk.reports.selectors import (
     BREAKDOWN_CHOICES,
     DEFAULT_BREAKDOWN,
@@ -28,6 +29,16 @@ class ReportParams:
         }
 
 
+def _in_range(value: date | None) -> date | None:
+    """A day the report can turn into times: year 1 or 9999 has no UTC form or no next day."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise forms.ValidationError(
+            _("Give a date from %(first)s to %(last)s."),
+            params={"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+        )
+    return value
+
+
 class ReportForm(forms.Form):
     """`start` and `end` are dates (inclusive, YYYY-MM-DD); missing ones default to the last 30
     days. `breakdown` slices the figures (priority by default)."""
@@ -39,6 +50,12 @@ class ReportForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     breakdown = forms.ChoiceField(label=_("Breakdown"), choices=BREAKDOWN_CHOICES, required=False)
+
+    def clean_start(self) -> date | None:
+        return _in_range(self.cleaned_data["start"])
+
+    def clean_end(self) -> date | None:
+        return _in_range(self.cleaned_data["end"])
 
     def clean(self):
         data = super().clean()

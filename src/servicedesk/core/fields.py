@@ -1,0 +1,49 @@
+"""Serializer fields that read ids strictly.
+
+DRF's PrimaryKeyRelatedField passes what the client sent to `queryset.get(pk=…)`, and Django
+casts it: `1.5` and `2.0` become 1 and 2, so a typo writes a real row; an id past 64 bits fails
+in the database (an overflow, a 500) instead of as a validation error.
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+#: The largest id a row can have (a signed 64-bit column, on PostgreSQL and SQLite alike).
+MAX_ID = 2**63 - 1
+
+#: Years a date the API reads may fall in. Any other is a typo, and the far ends of the calendar
+#: (year 1 at +14:00, 9999-12-31 plus a day) have no UTC form or no next day: an OverflowError.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2199
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """The id of a row of `queryset`: a JSON integer from 1 to 2^63 − 1.
+
+    A string of ASCII digits is read too, since a form or multipart post can send nothing else.
+    Booleans, floats (even 2.0), other strings and numbers out of range are refused with one
+    message; an id in range that names no row gets DRF's "does not exist".
+    """
+
+    default_error_messages = {
+        "not_an_id": _("Give the id as a whole number."),
+        "out_of_range": _("Give an id from 1 to {max}."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if not _DIGITS.fullmatch(data):
+                self.fail("not_an_id")
+            if len(data) > len(str(MAX_ID)):  # before int(): it refuses over 4,300 digits
+                self.fail("out_of_range", max=MAX_ID)
+            data = int(data)
+        # bool is an int in Python but true is not an id; a float is not, even when whole.
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_an_id")
+        if not 1 <= data <= MAX_ID:
+            self.fail("out_of_range", max=MAX_ID)
+        return super().to_internal_value(data)
