@@ -1,4 +1,3 @@
-import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -22,10 +21,6 @@ class Tier(models.IntegerChoices):
     L1 = 1, _("L1 – service desk")
     L2 = 2, _("L2 – specialist support")
     L3 = 3, _("L3 – engineering")
-
-
-def _time_zone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class User(AbstractUser):

@@ -128,10 +128,6 @@ def _field_errors(data, path: str = "") -> dict[str, list[str]]:
     return errors
 
 
-def etag_for(obj_id: int, version: int) -> str:
-    return f'"{obj_id}-{version}"'
-
-
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = "The If-Match header with the object's ETag is required."
