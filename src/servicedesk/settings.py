@@ -5,6 +5,7 @@ mail to the console. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY
 """
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dj_database_url
@@ -171,6 +172,13 @@ WHITENOISE_USE_FINDERS = True
 SERVICEDESK_MAX_ATTACHMENT_BYTES = env_int("SERVICEDESK_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No ticket can have been reported before this (a typo, not history): SERVICEDESK_REPORTED_AT_EARLIEST
+# is an ISO date or date and time, UTC unless it says otherwise.
+SERVICEDESK_REPORTED_AT_EARLIEST = datetime.fromisoformat(
+    os.environ.get("SERVICEDESK_REPORTED_AT_EARLIEST", "2000-01-01T00:00:00+00:00")
+)
+if SERVICEDESK_REPORTED_AT_EARLIEST.tzinfo is None:
+    SERVICEDESK_REPORTED_AT_EARLIEST = SERVICEDESK_REPORTED_AT_EARLIEST.replace(tzinfo=UTC)
 # Days after resolution during which a requester may reject the fix (a reopen).
 SERVICEDESK_REOPEN_WINDOW_DAYS = env_int("SERVICEDESK_REOPEN_WINDOW_DAYS", 7)
 # A resolved ticket nobody confirms or rejects closes after this many business days of the

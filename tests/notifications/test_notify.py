@@ -65,7 +65,7 @@ def walk(desk):
 @pytest.mark.parametrize(
     ("topic", "subject_words"),
     [
-        ("ticket.logged", "Am înregistrat"),
+        ("ticket.logged", "Am înregistrat sesizarea"),
         ("ticket.reply", "Răspuns nou"),
         ("ticket.awaiting_caller", "Avem nevoie de răspunsul"),
         ("ticket.resolved", "Rezolvat"),

@@ -128,7 +128,7 @@ def test_a_message_is_rendered_in_the_recipients_language(ticket, clock, languag
     assert message.title.startswith(f"[{ticket.number}] ")
     assert message.title.endswith("Printer on fire")
     if language == "en":
-        assert message.title == f"[{ticket.number}] We have logged your request: Printer on fire"
+        assert message.title == f"[{ticket.number}] We have logged your report: Printer on fire"
     else:
         assert "Am înregistrat" in message.title or "înregistrat" in message.title
     assert ticket.number in message.body
@@ -370,7 +370,7 @@ def _recipients() -> list[str]:
 def test_a_title_with_a_line_break_gives_a_one_line_subject(desk, deliver_outbox):
     ticket = ticket_logged(requester=desk.other_requester, title="Printer\ron\tfire")
     message = OutboxMessage.objects.about(ticket).get()
-    assert message.title == f"[{ticket.number}] We have logged your request: Printer on fire"
+    assert message.title == f"[{ticket.number}] We have logged your report: Printer on fire"
     assert [m.subject for m in deliver_outbox()] == [message.title]
 
 
@@ -411,7 +411,7 @@ def test_a_committed_ticket_emails_at_once_and_a_rolled_back_one_never():
 
     # Delivered by the after-commit job alone; the sweep was never called.
     assert [m.subject for m in mail.outbox] == [
-        f"[{ticket.number}] We have logged your request: Scanner offline"
+        f"[{ticket.number}] We have logged your report: Scanner offline"
     ]
     assert mail.outbox[0].to == ["carla@example.test"]
     row = OutboxMessage.objects.about(ticket).get()

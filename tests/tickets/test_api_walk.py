@@ -220,7 +220,7 @@ def test_incident_from_logging_through_three_tiers_to_closure(desk, api_for, del
     assert [m.to for m in mail] == [["ana@example.test"]] * 5
     subjects = [m.subject for m in mail]
     assert subjects == [
-        f"[{number}] We have logged your request: Outlook will not start",
+        f"[{number}] We have logged your report: Outlook will not start",
         f"[{number}] New reply: Outlook will not start",
         f"[{number}] We need your answer to continue",
         f"[{number}] Resolved: Outlook will not start",

@@ -199,7 +199,7 @@ def test_logging_queues_the_logged_email_to_the_requester(desk, deliver_outbox):
     assert ticket.number in row.title
     [sent] = deliver_outbox()
     assert sent.to == [desk.requester.email]
-    assert sent.subject == f"[{ticket.number}] We have logged your request: Outlook crashes"
+    assert sent.subject == f"[{ticket.number}] We have logged your report: Outlook crashes"
     assert ticket.events.filter(type=E.EMAIL, data__topic="ticket.logged").count() == 1
 
 

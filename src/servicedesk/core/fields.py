@@ -7,6 +7,7 @@ in the database (an overflow, a 500) instead of as a validation error.
 
 import re
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -47,3 +48,26 @@ class IdField(serializers.PrimaryKeyRelatedField):
         if not 1 <= data <= MAX_ID:
             self.fail("out_of_range", max=MAX_ID)
         return super().to_internal_value(data)
+
+
+class MomentField(serializers.DateTimeField):
+    """An ISO 8601 date and time whose year is from EARLIEST_YEAR to LATEST_YEAR.
+
+    Checked before DRF converts it to the current time zone, where year 1 at +14:00 has no UTC
+    form (an OverflowError, a 500) and a year like 1800 would come back with a local-mean-time
+    offset such as +01:44:24, which is not RFC 3339.
+    """
+
+    default_error_messages = {
+        "out_of_range": _("Give a date from {first} to {last}."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+                self.fail("out_of_range", first=EARLIEST_YEAR, last=LATEST_YEAR)
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("out_of_range", first=EARLIEST_YEAR, last=LATEST_YEAR)

@@ -5,7 +5,7 @@ Built by hand because DRF's serializers build a field object per value: a list p
 cost several times the query that fills it.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -19,7 +19,11 @@ def _iso(value: datetime | None, zone) -> str | None:
     """A datetime as DRF's DateTimeField renders it: in the current time zone, UTC as Z."""
     if value is None:
         return None
-    text = value.astimezone(zone).isoformat()
+    local = value.astimezone(zone)
+    if local.utcoffset().seconds % 60:
+        # A local mean time (+01:44:24 before 1891 in Bucharest) is not RFC 3339: say it in UTC.
+        local = value.astimezone(UTC)
+    text = local.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
+from servicedesk.core.fields import MomentField
 from servicedesk.tickets.models import Attachment, Channel, Kind, Ticket, TicketEvent
 from servicedesk.tickets.priority import Level
 from servicedesk.tickets.selectors import actions_available, linked_number, ticket_children_numbers
@@ -137,7 +138,7 @@ class TicketCreateSerializer(serializers.Serializer):
     impact = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
     urgency = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
-    reported_at = serializers.DateTimeField(required=False)
+    reported_at = MomentField(required=False)
     requester = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False
     )

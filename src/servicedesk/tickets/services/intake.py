@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,8 @@ from servicedesk.tickets.states import (
 
 NUMBER_START = 1001
 DEFAULT_GROUP_KEY = reference_key("tickets:default-group")
+# How far ahead of the desk's clock a reported time may be: the caller's clock may run fast.
+REPORTED_AT_SKEW = timedelta(minutes=5)
 
 
 def ticket_number_next(kind: str) -> str:
@@ -82,8 +85,12 @@ def ticket_log(
     if reported_at is not None:
         if not staff:
             errors["reported_at"] = _("Only desk staff may set when a ticket was reported.")
-        elif reported_at > now + timedelta(minutes=5):
+        elif reported_at > now + REPORTED_AT_SKEW:
             errors["reported_at"] = _("Cannot be in the future.")
+        elif reported_at < settings.SERVICEDESK_REPORTED_AT_EARLIEST:
+            errors["reported_at"] = _("Cannot be before %(date)s.") % {
+                "date": settings.SERVICEDESK_REPORTED_AT_EARLIEST.date().isoformat()
+            }
     if assignment_group is not None and not assignment_group.is_active:
         errors["assignment_group"] = _("This group is not active.")
     if not staff:
