@@ -146,6 +146,7 @@ class TicketDetailSerializer(TicketListSerializer):
     children = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     etag = serializers.CharField(read_only=True)
+    restricted_group = GroupRefSerializer(read_only=True, allow_null=True)
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -168,6 +169,8 @@ class TicketDetailSerializer(TicketListSerializer):
             "reopen_count",
             "manager_escalated_at",
             "is_major",
+            "is_restricted",
+            "restricted_group",
             "first_response_at",
             "assigned_at",
             "resolved_at",
@@ -202,6 +205,10 @@ class TicketDetailSerializer(TicketListSerializer):
 
 def _ref(obj) -> dict | None:
     return None if obj is None else {"id": obj.pk, "name": obj.name}
+
+
+def _group(group) -> dict:
+    return {"id": group.pk, "name": group.name, "tier": group.tier}
 
 
 def _user(user) -> dict | None:
@@ -255,6 +262,8 @@ def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str], vi
         "reopen_count": ticket.reopen_count,
         "manager_escalated_at": _iso(ticket.manager_escalated_at, zone),
         "is_major": ticket.is_major,
+        "is_restricted": ticket.is_restricted,
+        "restricted_group": _group(ticket.restricted_group) if ticket.restricted_group_id else None,
         "first_response_at": _iso(ticket.first_response_at, zone),
         "assigned_at": _iso(ticket.assigned_at, zone),
         "resolved_at": _iso(ticket.resolved_at, zone),
