@@ -3,7 +3,8 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup, Tier
@@ -282,9 +283,17 @@ class TicketEvent(models.Model):
 
     @classmethod
     def visibility_rule(cls, user, action: str = "view") -> Q:
-        """Rows of tickets `user` sees; only the public ones for people outside the desk."""
+        """Rows of tickets `user` sees; only the public ones for people outside the desk.
+
+        A "linked" row names the other ticket by number: it is left out where that ticket exists
+        and `user` may not see it (someone else's, a restricted one). A number no ticket bears
+        any more (reclassified since) names nothing and leaves the row in.
+        """
         action_check(cls, action, ("view",))
-        return _public_only(user, visible_through("ticket", Ticket, user=user, action=action))
+        rule = _public_only(user, visible_through("ticket", Ticket, user=user, action=action))
+        named = Ticket.objects.filter(number=KeyTextTransform("ticket", OuterRef("data")))
+        other_seen = Exists(named.filter(Ticket.visibility_rule(user, action)))
+        return rule & (~Q(type=cls.Type.LINKED) | other_seen | ~Exists(named))
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

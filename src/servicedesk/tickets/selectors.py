@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -323,7 +324,12 @@ def _count_statement(user, now: datetime) -> tuple[str, list]:
     parts, params = [], []
     for n, queue in enumerate(QUEUES):
         limited = _queue(visible, user=user, queue=queue.key, now=now).order_by().values("pk")
-        sql, sub_params = limited[:QUEUE_COUNT_CAP].query.sql_with_params()
+        try:
+            sql, sub_params = limited[:QUEUE_COUNT_CAP].query.sql_with_params()
+        except EmptyResultSet:
+            # A queue that can hold nothing (e.g. "my groups" of someone in no group).
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS queue_{n})")
         params.extend(sub_params)
     return "SELECT " + ", ".join(parts), params
