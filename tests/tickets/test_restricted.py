@@ -308,3 +308,16 @@ def test_the_console_and_the_api_say_a_ticket_is_restricted(desk, api_for, clien
     with translation.override("en"):  # the page activates Romanian; leave the thread as it was
         page = client.get(f"/desk/tickets/{ticket.number}/").content.decode()
     assert '<span class="tag restricted">Restricționat</span>' in page
+
+
+def test_the_admin_site_lists_no_restricted_ticket_to_an_unlisted_administrator(desk, client):
+    security = SupportGroupFactory(name="Security", tier=2)
+    officer = UserFactory(username="ofelia", role=Role.SECURITY_OFFICER)
+    ticket = ticket_logged(requester=desk.requester, title="Keylogger found")
+    services.ticket_restrict(ticket=ticket, actor=officer, group=security, reason="Breach")
+    client.force_login(desk.admin)
+    listing = client.get("/admin/tickets/ticket/")
+    assert listing.status_code == 200
+    assert ticket.number not in listing.content.decode()
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/", follow=True)
+    assert "Keylogger found" not in page.content.decode()
