@@ -1,4 +1,4 @@
-"""Who may do what. One place for role checks; the visibility rule lives in tickets.selectors."""
+"""Who may do what. One place for role checks; visibility is each model's rule (core.visibility)."""
 
 from django.db.models import Q
 

@@ -34,6 +34,10 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [TicketEventInline]
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        # Administrators are not exempt from the visibility rule (restricted tickets).
+        return super().get_queryset(request).visible_to(request.user)
+
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -144,3 +144,22 @@ def event_email(ticket: Ticket, at: datetime, *, to: str, subject: str, topic: s
 def event_sla(ticket: Ticket, at: datetime, **data) -> TicketEvent:
     """A warning, a breach or a change of target of one of the ticket's SLA clocks."""
     return _write(ticket, T.SLA, None, at, **data)
+
+
+def event_restricted(
+    ticket: Ticket, actor, at: datetime, *, restricted: bool, group, people: list[str], reason: str
+) -> TicketEvent:
+    """Access to the ticket narrowed to a group and named people, or opened to the desk again.
+
+    An internal row: the requester learns nothing of who may see their ticket.
+    """
+    return _write(
+        ticket,
+        T.RESTRICTED,
+        actor,
+        at,
+        restricted=restricted,
+        group=_plain(group),
+        people=people,
+        reason=reason,
+    )

@@ -3,11 +3,21 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup, Tier
+from servicedesk.accounts.permissions import group_ids_of, is_staff_member
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
+from servicedesk.core.visibility import (
+    EVERYTHING,
+    NOTHING,
+    VisibleQuerySet,
+    action_check,
+    is_visible,
+    visible_through,
+)
 from servicedesk.tickets.priority import Level, Priority
 from servicedesk.tickets.states import OPEN_STATUSES, CancelReason, HoldReason, Status
 
@@ -28,14 +38,8 @@ class Channel(models.TextChoices):
     MONITORING = "monitoring", _("Monitoring")
 
 
-class TicketQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "TicketQuerySet":
-        """The one visibility rule: staff see the desk's tickets, a requester only their own."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_desk_staff:
-            return self
-        return self.filter(requester_id=user.pk)
+class TicketQuerySet(VisibleQuerySet):
+    """`visible_to(user)` filters by `Ticket.visibility_rule` (core.visibility)."""
 
     def open(self) -> "TicketQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
@@ -94,6 +98,20 @@ class Ticket(models.Model):
     manager_escalated_at = models.DateTimeField(null=True, blank=True)
     # A major incident gets the full response (and is never closed automatically).
     is_major = models.BooleanField(default=False)
+    # A restricted ticket (a security incident, a personal-data breach) is seen only by the
+    # members and manager of `restricted_group` and the people listed in `restricted_people`;
+    # administrators are not exempt. Set only by services.ticket_restrict / ticket_unrestrict.
+    is_restricted = models.BooleanField(default=False)
+    restricted_group = models.ForeignKey(
+        SupportGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    restricted_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="TicketAccess",
+        through_fields=("ticket", "user"),
+        blank=True,
+        related_name="restricted_tickets",
+    )
 
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
@@ -147,11 +165,35 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    def is_visible_to(self, user) -> bool:
-        """`visible_to` for one loaded ticket (e.g. the parent of a ticket being shown)."""
+    @classmethod
+    def visibility_rule(cls, user, action: str = "view") -> Q:
+        """The one visibility rule of tickets, for every list, count, search, report and check.
+
+        Inactive and anonymous people see nothing; desk staff see the desk's tickets, a requester
+        only their own; and a restricted ticket only the members and manager of its group and the
+        people listed on it. The restriction is written so that the queue indexes still serve
+        the common case: `NOT is_restricted OR group IN (…) OR id IN (listed for this person)`.
+        """
+        action_check(cls, action, ("view",))
         if not user.is_authenticated or not user.is_active:
-            return False
-        return user.is_desk_staff or self.requester_id == user.pk
+            return NOTHING
+        if is_staff_member(user):
+            scope = EVERYTHING
+            groups = sorted(group_ids_of(user))
+        else:
+            # Support groups are the desk's: a requester sees a restricted ticket of theirs only
+            # when listed on it (ticket_restrict keeps them unless told not to).
+            scope = Q(requester_id=user.pk)
+            groups = []
+        listed = TicketAccess.objects.filter(user_id=user.pk).values("ticket_id")
+        allowed = Q(is_restricted=False) | Q(pk__in=listed)
+        if groups:
+            allowed |= Q(restricted_group_id__in=groups)
+        return scope & allowed
+
+    def is_visible_to(self, user) -> bool:
+        """`visible_to` for one loaded ticket (one query, by the same rule)."""
+        return is_visible(self, user)
 
     @property
     def is_open(self) -> bool:
@@ -160,6 +202,33 @@ class Ticket(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.pk}-{self.version}"'
+
+
+class TicketAccess(models.Model):
+    """A person listed on a restricted ticket: they see it whatever their role or groups."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="access")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_access"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # User first: the visibility rule asks "which tickets is this person listed on".
+            models.UniqueConstraint(fields=["user", "ticket"], name="ticket_access_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.ticket_id}"
+
+
+def _public_only(user, rule: Q) -> Q:
+    # Internal rows (notes, staff-only changes and files) are the desk's.
+    return rule if is_staff_member(user) else rule & Q(is_public=True)
 
 
 class TicketEvent(models.Model):
@@ -183,6 +252,7 @@ class TicketEvent(models.Model):
         LINKED = "linked", _("Linked")
         EMAIL = "email", _("Email sent")
         SLA = "sla", _("Service level")
+        RESTRICTED = "restricted", _("Access restricted")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=20, choices=Type.choices)
@@ -196,6 +266,8 @@ class TicketEvent(models.Model):
     # {"changes": [{"field", "from", "to"}], "reason": str, ...} — the what and the why.
     data = models.JSONField(default=dict, blank=True)
 
+    objects = VisibleQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at", "id"])]
@@ -207,6 +279,20 @@ class TicketEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Timeline events are append-only.")
         super().save(*args, **kwargs)
+
+    @classmethod
+    def visibility_rule(cls, user, action: str = "view") -> Q:
+        """Rows of tickets `user` sees; only the public ones for people outside the desk.
+
+        A "linked" row names the other ticket by number: it is left out where that ticket exists
+        and `user` may not see it (someone else's, a restricted one). A number no ticket bears
+        any more (reclassified since) names nothing and leaves the row in.
+        """
+        action_check(cls, action, ("view",))
+        rule = _public_only(user, visible_through("ticket", Ticket, user=user, action=action))
+        named = Ticket.objects.filter(number=KeyTextTransform("ticket", OuterRef("data")))
+        other_seen = Exists(named.filter(Ticket.visibility_rule(user, action)))
+        return rule & (~Q(type=cls.Type.LINKED) | other_seen | ~Exists(named))
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -231,11 +317,19 @@ class Attachment(models.Model):
     is_public = models.BooleanField(default=True)
     created_at = models.DateTimeField()
 
+    objects = VisibleQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @classmethod
+    def visibility_rule(cls, user, action: str = "view") -> Q:
+        """Files of tickets `user` sees; only the public ones for people outside the desk."""
+        action_check(cls, action, ("view",))
+        return _public_only(user, visible_through("ticket", Ticket, user=user, action=action))
 
     @property
     def safe_name(self) -> str:

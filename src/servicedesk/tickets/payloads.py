@@ -145,6 +145,8 @@ def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str], vi
         "reopen_count": ticket.reopen_count,
         "manager_escalated_at": _iso(ticket.manager_escalated_at, zone),
         "is_major": ticket.is_major,
+        "is_restricted": ticket.is_restricted,
+        "restricted_group": _group(ticket.restricted_group) if ticket.restricted_group_id else None,
         "first_response_at": _iso(ticket.first_response_at, zone),
         "assigned_at": _iso(ticket.assigned_at, zone),
         "resolved_at": _iso(ticket.resolved_at, zone),
@@ -154,6 +156,10 @@ def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str], vi
         "etag": ticket.etag,
         "actions": [str(a) for a in actions],
     }
+
+
+def _group(group) -> dict:
+    return {"id": group.pk, "name": group.name, "tier": group.tier}
 
 
 def _linked(other: Ticket | None, viewer) -> str | None:

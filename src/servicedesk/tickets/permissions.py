@@ -1,5 +1,6 @@
-"""Who may do what to a ticket they can see. Visibility itself is `Ticket.objects.visible_to`."""
+"""Who may do what to a ticket they can see. Visibility itself is `Ticket.visibility_rule`."""
 
+from servicedesk.accounts.models import Role
 from servicedesk.accounts.permissions import group_ids_of, is_admin, is_staff_member
 from servicedesk.tickets.states import REQUESTER_ACTIONS, Action
 
@@ -40,3 +41,11 @@ def can_comment(user, ticket, *, public: bool) -> bool:
 
 def can_see_internal(user) -> bool:
     return is_staff_member(user)
+
+
+def can_restrict(user) -> bool:
+    """Security officers and administrators mark tickets restricted (and lift it), and only on
+    tickets they can see: being an administrator does not open a restricted ticket."""
+    return is_admin(user) or bool(
+        user.is_authenticated and user.is_active and user.role == Role.SECURITY_OFFICER
+    )

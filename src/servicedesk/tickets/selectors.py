@@ -1,9 +1,12 @@
-"""Reads of tickets. Everything a person sees starts from `Ticket.objects.visible_to(user)`."""
+"""Reads of tickets. Everything a person sees starts from the visibility contract
+(`core.visibility`): `Ticket.objects.visible_to(user)`, and the rules of the timeline and files
+built on it. Restricted tickets are kept out by that same rule, so no read here filters them."""
 
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -13,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from servicedesk.accounts.permissions import group_ids_of
 from servicedesk.catalog.models import DiagnosticQuestion
+from servicedesk.core.visibility import is_visible, visible_ids
 from servicedesk.sla.selectors import tickets_breached, tickets_breaching_soon
 from servicedesk.tickets.models import (
     Attachment,
@@ -22,7 +26,7 @@ from servicedesk.tickets.models import (
     TicketEvent,
     TierStint,
 )
-from servicedesk.tickets.permissions import can_perform, can_see_internal
+from servicedesk.tickets.permissions import can_perform
 from servicedesk.tickets.states import OPEN_STATUSES, Action, Status, actions_from
 
 # What the lists show. Each join must earn its place: with seven relations PostgreSQL spent
@@ -104,20 +108,20 @@ def queue_for(*, user, group_id: int | None = None, mine: bool = False) -> Query
 
 
 def timeline_for(*, ticket: Ticket, user) -> QuerySet[TicketEvent]:
-    """The ticket's timeline as `user` may read it: requesters see public rows only."""
-    queryset = ticket.events.select_related("actor").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    """The ticket's timeline as `user` may read it (TicketEvent's rule: requesters see public
+    rows only, and nobody the rows of a ticket they may not see)."""
+    queryset = (
+        TicketEvent.objects.visible_to(user)
+        .filter(ticket=ticket)
+        .select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
-    if not can_see_internal(user):
-        queryset = queryset.filter(is_public=True)
     return queryset.order_by("created_at", "id")
 
 
 def attachments_for(*, ticket: Ticket, user) -> QuerySet[Attachment]:
-    queryset = ticket.attachments.select_related("uploaded_by")
-    if not can_see_internal(user):
-        queryset = queryset.filter(is_public=True)
-    return queryset
+    """The ticket's files as `user` may see them (Attachment's rule)."""
+    return Attachment.objects.visible_to(user).filter(ticket=ticket).select_related("uploaded_by")
 
 
 def attachment_get(*, user, ticket: Ticket, attachment_id: int) -> Attachment:
@@ -134,8 +138,12 @@ def ticket_children_numbers(*, ticket: Ticket, user) -> list[str]:
 
 
 def linked_number(*, other: Ticket | None, user) -> str | None:
-    """The number of a linked ticket (parent, duplicate of) if `user` may see that ticket."""
-    return other.number if other is not None and other.is_visible_to(user) else None
+    """The number of a linked ticket (parent, duplicate of) if `user` may see that ticket.
+
+    One query when there is a link: the rule is asked of the database, so a restriction made
+    since the ticket was read already counts.
+    """
+    return other.number if other is not None and is_visible(other, user) else None
 
 
 def actions_available(*, ticket: Ticket, user) -> list[Action]:
@@ -222,6 +230,7 @@ QUEUE_ROW_COLUMNS = (
     "number",
     "title",
     "is_major",
+    "is_restricted",
     "status",
     "hold_reason",
     "priority",
@@ -315,7 +324,12 @@ def _count_statement(user, now: datetime) -> tuple[str, list]:
     parts, params = [], []
     for n, queue in enumerate(QUEUES):
         limited = _queue(visible, user=user, queue=queue.key, now=now).order_by().values("pk")
-        sql, sub_params = limited[:QUEUE_COUNT_CAP].query.sql_with_params()
+        try:
+            sql, sub_params = limited[:QUEUE_COUNT_CAP].query.sql_with_params()
+        except EmptyResultSet:
+            # A queue that can hold nothing (e.g. "my groups" of someone in no group).
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS queue_{n})")
         params.extend(sub_params)
     return "SELECT " + ", ".join(parts), params
@@ -360,12 +374,10 @@ class TicketLinks:
 def links_for(*, ticket: Ticket, user) -> TicketLinks:
     """The tickets linked to this one that `user` may see."""
     related = Ticket.objects.visible_to(user).only("number", "title", "status", "priority")
-
-    def seen(other: Ticket | None) -> Ticket | None:
-        # A requester's ticket may be linked to someone else's; they see only their own.
-        return other if other is not None and other.is_visible_to(user) else None
-
-    parent, duplicate_of = seen(ticket.parent), seen(ticket.duplicate_of)
+    # A ticket may be linked to one its reader may not see (someone else's, a restricted one).
+    seen = visible_ids(Ticket, user, [ticket.parent_id, ticket.duplicate_of_id])
+    parent = ticket.parent if ticket.parent_id in seen else None
+    duplicate_of = ticket.duplicate_of if ticket.duplicate_of_id in seen else None
     return TicketLinks(
         parent=parent,
         children=list(related.filter(parent=ticket).order_by("id")),

@@ -71,6 +71,7 @@ class TicketDetailSerializer(TicketListSerializer):
     children = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     etag = serializers.CharField(read_only=True)
+    restricted_group = GroupRefSerializer(read_only=True, allow_null=True)
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -93,6 +94,8 @@ class TicketDetailSerializer(TicketListSerializer):
             "reopen_count",
             "manager_escalated_at",
             "is_major",
+            "is_restricted",
+            "restricted_group",
             "first_response_at",
             "assigned_at",
             "resolved_at",

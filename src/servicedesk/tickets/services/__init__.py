@@ -7,6 +7,7 @@ read; the function locks and re-reads it, so concurrent writers queue instead of
 The public names of the topic modules are importable from here.
 """
 
+from servicedesk.tickets.services.access import ticket_restrict, ticket_unrestrict
 from servicedesk.tickets.services.assignment import (
     ticket_assign,
     ticket_de_escalate,
@@ -69,9 +70,11 @@ __all__ = [
     "ticket_reopen",
     "ticket_report",
     "ticket_resolve",
+    "ticket_restrict",
     "ticket_resume",
     "ticket_set_parent",
     "ticket_start",
+    "ticket_unrestrict",
     "ticket_update",
     "tickets_bulk_apply",
 ]

@@ -1,5 +1,6 @@
 """Logging a ticket: its number, requester snapshot, priority, group, clocks and timeline."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from servicedesk.tickets.services._base import (
     _level_errors,
     _notify_requester,
 )
+from servicedesk.tickets.services.access import _access_replace
 from servicedesk.tickets.states import (
     Status,
 )
@@ -66,8 +68,15 @@ def ticket_log(
     reported_at: datetime | None = None,
     assignment_group: SupportGroup | None = None,
     parent: Ticket | None = None,
+    restricted_group: SupportGroup | None = None,
+    restricted_people: Iterable[User] = (),
 ) -> Ticket:
-    """Log a ticket: number it, snapshot the requester, compute priority, start its timeline."""
+    """Log a ticket: number it, snapshot the requester, compute priority, start its timeline.
+
+    `restricted_group`/`restricted_people` are for intake channels that open restricted tickets
+    (a security mailbox): the ticket is born seen only by that group, those people, the requester
+    and the actor (see access.ticket_restrict). Neither the API nor the portal passes them.
+    """
     now = timezone.now()
     requester = requester or actor
     staff = is_staff_member(actor)
@@ -93,6 +102,9 @@ def ticket_log(
             }
     if assignment_group is not None and not assignment_group.is_active:
         errors["assignment_group"] = _("This group is not active.")
+    restricted_people = list(restricted_people)
+    if restricted_group is not None and not restricted_group.is_active:
+        errors["restricted_group"] = _("This group is not active.")
     if not staff:
         # A requester's ticket starts at the desk, and may not hang under someone else's.
         if assignment_group is not None:
@@ -125,11 +137,16 @@ def ticket_log(
         assignment_group=group,
         tier=group.tier if group else 1,
         parent=parent,
+        is_restricted=restricted_group is not None or bool(restricted_people),
+        restricted_group=restricted_group,
         reported_at=reported_at or now,
         created_at=now,
         updated_at=now,
     )
     ticket.save()
+    if ticket.is_restricted:
+        listed = {person.pk: person for person in [*restricted_people, requester, actor]}
+        _access_replace(ticket, actor, listed.values(), now)
     if group is not None:
         TierStint.objects.create(ticket=ticket, group=group, tier=group.tier, started_at=now)
     events.event_created(ticket, actor, now)

@@ -12,6 +12,7 @@ from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import (
     ValidationFailed,
 )
+from servicedesk.core.visibility import is_visible
 from servicedesk.tickets import events
 from servicedesk.tickets.models import (
     Kind,
@@ -215,6 +216,11 @@ def ticket_cancel(
             errors["duplicate_of"] = _("Name the ticket this one duplicates.")
         elif duplicate_of.pk == ticket.pk:
             errors["duplicate_of"] = _("A ticket cannot duplicate itself.")
+        elif actor is not None and not is_visible(duplicate_of, actor):
+            # Not a hint that a restricted ticket exists: the same words as a wrong number.
+            errors["duplicate_of"] = _("There is no ticket %(number)s.") % {
+                "number": duplicate_of.number
+            }
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()

@@ -9,6 +9,7 @@ from servicedesk.core.errors import (
     NotPermitted,
     ValidationFailed,
 )
+from servicedesk.core.visibility import is_visible
 from servicedesk.tickets import events
 from servicedesk.tickets.models import (
     Ticket,
@@ -39,6 +40,11 @@ def ticket_set_parent(*, ticket: Ticket, actor: User, parent: Ticket | None) -> 
     if parent is not None:
         # The caller's copy may be stale: judge the parent and its ancestors as they are now.
         parent = Ticket.objects.get(pk=parent.pk)
+        if not is_visible(parent, actor):
+            # Not a hint that a restricted ticket exists: the same words as a wrong number.
+            raise ValidationFailed(
+                {"parent": _("There is no ticket %(number)s.") % {"number": parent.number}}
+            )
         ancestor, seen = parent, set()
         while ancestor is not None and ancestor.pk not in seen:
             if ancestor.pk == ticket.pk:

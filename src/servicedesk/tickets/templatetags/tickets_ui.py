@@ -291,6 +291,8 @@ def queue_row(row, due=False):
     title = e(row["title"])
     if row["is_major"]:
         title += f' <span class="tag major">{e(str(_("Major")))}</span>'
+    if row["is_restricted"]:
+        title += f' <span class="tag restricted">{e(str(_("Restricted")))}</span>'
     if row["category__name"]:
         parent = row["category__parent__name"]
         path = f"{parent} › {row['category__name']}" if parent else row["category__name"]
