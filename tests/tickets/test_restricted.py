@@ -11,7 +11,9 @@ from django.utils import timezone, translation
 
 from servicedesk.accounts.models import Role
 from servicedesk.core.errors import NotPermitted, ValidationFailed
+from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
 from servicedesk.sla.models import SlaClock
+from servicedesk.sla.services import sla_sweep
 from servicedesk.tickets import selectors, services
 from servicedesk.tickets.models import Ticket, TicketEvent
 from servicedesk.tickets.states import CancelReason
@@ -321,3 +323,26 @@ def test_the_admin_site_lists_no_restricted_ticket_to_an_unlisted_administrator(
     assert ticket.number not in listing.content.decode()
     page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/", follow=True)
     assert "Keylogger found" not in page.content.decode()
+
+
+@pytest.mark.parametrize("keep_requester", [False, True])
+def test_notifications_of_a_restricted_ticket_reach_only_the_people_who_may_see_it(
+    desk, keep_requester
+):
+    """Reply, SLA breach and webhook: nobody outside the group and the list hears of it."""
+    WebhookEndpoint.objects.create(name="siem", url="https://siem.example.test/", topics=["*"])
+    scene = _scene(desk, keep_requester=keep_requester)
+    restricted = scene.restricted
+    outsiders = {desk.l1_agent.email, desk.manager.email, desk.other_requester.email}
+    SlaClock.objects.filter(ticket=restricted).update(
+        breached_at=None, next_check_at=timezone.now(), due_at=timezone.now()
+    )
+    services.ticket_comment(
+        ticket=restricted, actor=scene.people["security_member"], body="We are looking."
+    )
+    sla_sweep()
+    after = OutboxMessage.objects.about(restricted).filter(created_at__gte=restricted.updated_at)
+    destinations = set(after.values_list("destination", flat=True))
+    assert not destinations & outsiders
+    assert not after.filter(channel="webhook").exists()
+    assert (desk.requester.email in destinations) is keep_requester

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.core.caches import TIMEOUT, reference_key
 from servicedesk.core.jobs import job_enqueue_on_commit
+from servicedesk.core.visibility import is_visible
 from servicedesk.notifications import channels
 from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
 from servicedesk.notifications.topics import payload_for, topic_get
@@ -76,10 +77,7 @@ def _may_see(subject, recipient: Recipient) -> bool:
     visibility rule lets see it, and no group address or subscribed system."""
     if subject is None or not getattr(subject, "is_restricted", False):
         return True
-    if recipient.person is None:
-        return False
-    visible = type(subject)._default_manager.visible_to(recipient.person)
-    return visible.filter(pk=subject.pk).exists()
+    return recipient.person is not None and is_visible(subject, recipient.person)
 
 
 def _webhook_recipients(topic: str) -> list[Recipient]:
