@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
-from servicedesk.core.fields import MomentField
+from servicedesk.core.fields import IdField, MomentField
 from servicedesk.tickets.models import Attachment, Channel, Kind, Ticket, TicketEvent
 from servicedesk.tickets.priority import Level
 from servicedesk.tickets.selectors import actions_available, linked_number, ticket_children_numbers
@@ -133,21 +133,15 @@ class TicketCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     symptoms = serializers.CharField(required=False, allow_blank=True, default="")
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False)
-    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), required=False)
-    configuration_item = serializers.PrimaryKeyRelatedField(
-        queryset=ConfigurationItem.objects.all(), required=False
-    )
+    category = IdField(queryset=Category.objects.all(), required=False)
+    service = IdField(queryset=Service.objects.all(), required=False)
+    configuration_item = IdField(queryset=ConfigurationItem.objects.all(), required=False)
     impact = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
     urgency = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     reported_at = MomentField(required=False)
-    requester = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False
-    )
-    assignment_group = serializers.PrimaryKeyRelatedField(
-        queryset=SupportGroup.objects.all(), required=False
-    )
+    requester = IdField(queryset=User.objects.filter(is_active=True), required=False)
+    assignment_group = IdField(queryset=SupportGroup.objects.all(), required=False)
     parent = serializers.SlugRelatedField(
         slug_field="number", queryset=Ticket.objects.all(), required=False
     )
@@ -157,13 +151,9 @@ class TicketUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     symptoms = serializers.CharField(required=False, allow_blank=True)
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.all(), required=False, allow_null=True
-    )
-    service = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.all(), required=False, allow_null=True
-    )
-    configuration_item = serializers.PrimaryKeyRelatedField(
+    category = IdField(queryset=Category.objects.all(), required=False, allow_null=True)
+    service = IdField(queryset=Service.objects.all(), required=False, allow_null=True)
+    configuration_item = IdField(
         queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
     )
     impact = serializers.ChoiceField(choices=Level.choices, required=False)
