@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from servicedesk.tickets import payloads, selectors, services
 from servicedesk.tickets import serializers as s
+from servicedesk.tickets.actions import action_names_available
 from servicedesk.tickets.selectors import (
-    actions_available,
     ticket_children_numbers,
     ticket_get,
     tickets_visible,
@@ -81,7 +81,7 @@ def test_the_detail_data_is_the_detail_serializers_json(desk, tz):
                 expected = s.TicketDetailSerializer(ticket, context=context).data
                 data = payloads.ticket_detail_data(
                     ticket,
-                    actions=actions_available(ticket=ticket, user=user),
+                    actions=action_names_available(ticket=ticket, user=user),
                     children=ticket_children_numbers(ticket=ticket, user=user),
                     viewer=user,
                 )

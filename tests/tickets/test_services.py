@@ -59,7 +59,9 @@ def changes_nothing():
 
 
 def _resolve(ticket, actor, **kwargs):
-    kwargs.setdefault("resolution_code", "solved_permanently")
+    # Each kind has its own codes.
+    code = "fulfilled" if ticket.kind == Kind.SERVICE_REQUEST else "solved_permanently"
+    kwargs.setdefault("resolution_code", code)
     kwargs.setdefault("resolution_notes", "Reinstalled the driver.")
     kwargs.setdefault("service_restored", True)
     return services.ticket_resolve(ticket=ticket, actor=actor, **kwargs)
@@ -683,7 +685,7 @@ def test_reopening_needs_a_reason_and_a_resolved_ticket(desk):
 
 def test_a_requester_may_only_withdraw(desk, clock):
     ticket = ticket_logged(requester=desk.requester)
-    with changes_nothing(), pytest.raises(ValidationFailed) as caught:
+    with changes_nothing(), pytest.raises(NotPermitted) as caught:
         services.ticket_cancel(
             ticket=ticket, actor=desk.requester, reason=CancelReason.NOT_AN_INCIDENT
         )

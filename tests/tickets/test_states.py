@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from servicedesk.accounts.models import Role, SupportGroup, User
-from servicedesk.core.errors import TransitionNotAllowed, ValidationFailed
+from servicedesk.core.errors import NotPermitted, TransitionNotAllowed, ValidationFailed
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.tickets import selectors, services
 from servicedesk.tickets.models import Kind, Ticket, TicketEvent, TierStint
@@ -25,6 +25,7 @@ from servicedesk.tickets.states import (
     Action,
     CancelReason,
     HoldReason,
+    ResolutionCode,
     Status,
     actions_from,
     next_status,
@@ -247,7 +248,7 @@ class TicketLifecycle(RuleBasedStateMachine):
         before = self._snapshot()
         try:
             call()
-        except (TransitionNotAllowed, ValidationFailed) as error:
+        except (TransitionNotAllowed, ValidationFailed, NotPermitted) as error:
             if not (isinstance(expected, type) and isinstance(error, expected)):
                 raise AssertionError(f"expected {expected!r}, got {error!r}") from error
             assert self._snapshot() == before, "a failed call changed something"
@@ -396,9 +397,8 @@ class TicketLifecycle(RuleBasedStateMachine):
     )
     def resolve(self, code, notes, restored):
         expected = self._target(self.status, Action.RESOLVE)
-        valid = (
-            code != "no_such_code" and notes and (self.kind != Kind.INCIDENT or restored is True)
-        )
+        codes_of_kind = {value for value, _label in ResolutionCode.for_kind(self.kind)}
+        valid = code in codes_of_kind and notes and (self.kind != Kind.INCIDENT or restored is True)
         if expected is not TransitionNotAllowed and not valid:
             expected = ValidationFailed
         if self._attempt(
@@ -453,10 +453,11 @@ class TicketLifecycle(RuleBasedStateMachine):
     )
     def cancel(self, by, reason):
         expected = self._target(self.status, Action.CANCEL)
-        if expected is not TransitionNotAllowed and (
-            reason not in CancelReason.values
-            or (by == "requester" and reason != CancelReason.WITHDRAWN)
-        ):
+        if expected is TransitionNotAllowed:
+            pass
+        elif by == "requester" and reason in set(CancelReason.values) - {CancelReason.WITHDRAWN}:
+            expected = NotPermitted  # a requester may only withdraw
+        elif reason not in CancelReason.values:
             expected = ValidationFailed
         actor = self.requester if by == "requester" else self._staff()
         if self._attempt(

@@ -383,17 +383,17 @@ def test_cancel_as_duplicate_and_set_parent(agent, desk):
     second = ticket_logged(requester=desk.requester, title="Second")
     third = ticket_logged(requester=desk.requester, title="Third")
     response = agent.post(
-        f"/desk/tickets/{second.number}/do/duplicate/", {"of": first.number.lower()}
+        f"/desk/tickets/{second.number}/do/mark-duplicate/", {"of": first.number.lower()}
     )
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.duplicate_of == first and second.status == "cancelled"
-    agent.post(f"/desk/tickets/{third.number}/do/parent/", {"parent": first.number})
+    agent.post(f"/desk/tickets/{third.number}/do/set-parent/", {"parent": first.number})
     third.refresh_from_db()
     assert third.parent == first
     page = _text(agent.get(f"/desk/tickets/{first.number}/"))
     assert third.number in page and second.number in page
-    missing = agent.post(f"/desk/tickets/{third.number}/do/parent/", {"parent": "INC0000001"})
+    missing = agent.post(f"/desk/tickets/{third.number}/do/set-parent/", {"parent": "INC0000001"})
     assert missing.context["action_form"].errors["parent"] == ["There is no ticket INC0000001."]
 
 

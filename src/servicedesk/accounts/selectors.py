@@ -52,6 +52,19 @@ def groups_active() -> QuerySet[SupportGroup]:
     return SupportGroup.objects.filter(is_active=True).order_by("tier", "name")
 
 
+GROUP_TIERS_KEY = reference_key("accounts:group-tiers")
+
+
+def group_tiers_active() -> frozenset[int]:
+    """The tiers that have an active group: whether a ticket can go up or down from its tier is
+    asked for every ticket shown, so it is read from the cache."""
+
+    def read():
+        return frozenset(groups_active().order_by().values_list("tier", flat=True).distinct())
+
+    return cache.get_or_set(GROUP_TIERS_KEY, read, TIMEOUT)
+
+
 # Choice lists of the console's forms are read on every queue page; they change rarely, so
 # they are kept this many seconds in the cache (a new colleague shows up within a minute).
 CHOICES_TTL = 60

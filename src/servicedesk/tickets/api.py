@@ -1,18 +1,16 @@
 """The tickets REST API. Thin: parse, call one selector or service, render."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicedesk.core.api import idempotent_create, require_if_match
 from servicedesk.core.pagination import KeysetPagination
-from servicedesk.tickets import payloads, selectors, services
+from servicedesk.tickets import actions, inputs, payloads, selectors, services
 from servicedesk.tickets import serializers as s
 from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.filters import ticket_filter
@@ -39,7 +37,7 @@ def _detail_response(request, ticket, status_code=status.HTTP_200_OK) -> Respons
     created = status_code == status.HTTP_201_CREATED
     data = payloads.ticket_detail_data(
         ticket,
-        actions=selectors.actions_available(ticket=ticket, user=request.user),
+        actions=actions.action_names_available(ticket=ticket, user=request.user),
         # Logged by this very request: nothing can hang under it yet.
         children=[]
         if created
@@ -133,14 +131,14 @@ class TicketDetailView(APIView):
         return response
 
     @extend_schema(
-        request=s.TicketUpdateSerializer,
+        request=inputs.TicketUpdateSerializer,
         responses=s.TicketDetailSerializer,
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
     )
     def patch(self, request, number):
         ticket = selectors.ticket_get(user=request.user, number=number)
         expected = require_if_match(request, ticket.pk)
-        serializer = s.TicketUpdateSerializer(data=request.data)
+        serializer = inputs.TicketUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = data.pop("reason", "")
@@ -150,120 +148,16 @@ class TicketDetailView(APIView):
         return _detail_response(request, ticket)
 
 
-@dataclass(frozen=True)
-class ActionSpec:
-    """One lifecycle endpoint: its input and how it calls its service."""
+def action_view(spec: actions.ActionSpec) -> type[APIView]:
+    """The endpoint of one action of the registry, documented from it.
 
-    name: str
-    serializer: type[serializers.Serializer]
-    call: callable
-    summary: str
+    Order of refusals: an invisible ticket is 404, an action the person may not take 403 (before
+    the input is read), bad input 400 naming the fields, then whatever the service refuses.
+    """
 
-
-ACTIONS = [
-    ActionSpec(
-        "assign",
-        s.AssignSerializer,
-        lambda t, u, d: services.ticket_assign(ticket=t, actor=u, **d),
-        "Assign to a group of the same tier and/or a person.",
-    ),
-    ActionSpec(
-        "start",
-        s.NoInputSerializer,
-        lambda t, u, d: services.ticket_start(ticket=t, actor=u),
-        "Begin work (takes the ticket if it has no assignee).",
-    ),
-    ActionSpec(
-        "hold",
-        s.HoldSerializer,
-        lambda t, u, d: services.ticket_hold(ticket=t, actor=u, **d),
-        "Put on hold awaiting the caller, a vendor or a change.",
-    ),
-    ActionSpec(
-        "resume",
-        s.NoInputSerializer,
-        lambda t, u, d: services.ticket_resume(ticket=t, actor=u),
-        "Resume work on a ticket on hold.",
-    ),
-    ActionSpec(
-        "escalate",
-        s.EscalateSerializer,
-        lambda t, u, d: services.ticket_escalate(ticket=t, actor=u, **d),
-        "Functional escalation to a group of a higher tier, with a reason.",
-    ),
-    ActionSpec(
-        "de-escalate",
-        s.EscalateSerializer,
-        lambda t, u, d: services.ticket_de_escalate(ticket=t, actor=u, **d),
-        "Send back to a group of a lower tier, with a reason.",
-    ),
-    ActionSpec(
-        "escalate-to-manager",
-        s.ReasonSerializer,
-        lambda t, u, d: services.ticket_escalate_to_manager(ticket=t, actor=u, **d),
-        "Hierarchical escalation: flag the ticket and notify the group manager.",
-    ),
-    ActionSpec(
-        "resolve",
-        s.ResolveSerializer,
-        lambda t, u, d: services.ticket_resolve(ticket=t, actor=u, **d),
-        "Resolve (incidents need service_restored=true).",
-    ),
-    ActionSpec(
-        "confirm",
-        s.NoInputSerializer,
-        lambda t, u, d: services.ticket_confirm(ticket=t, actor=u),
-        "The requester confirms the resolution; the ticket closes.",
-    ),
-    ActionSpec(
-        "reopen",
-        s.ReasonSerializer,
-        lambda t, u, d: services.ticket_reopen(ticket=t, actor=u, **d),
-        "Reject the resolution within the reopen window.",
-    ),
-    ActionSpec(
-        "close",
-        s.OptionalReasonSerializer,
-        lambda t, u, d: services.ticket_close(ticket=t, actor=u, **d),
-        "Close a resolved ticket.",
-    ),
-    ActionSpec(
-        "cancel",
-        s.CancelSerializer,
-        lambda t, u, d: services.ticket_cancel(ticket=t, actor=u, **d),
-        "Cancel as duplicate, not an incident, or withdrawn.",
-    ),
-    ActionSpec(
-        "reclassify",
-        s.ReclassifySerializer,
-        lambda t, u, d: services.ticket_reclassify(ticket=t, actor=u, **d),
-        "Incident ⇄ service request, with a reason (the ticket gets a new number).",
-    ),
-    ActionSpec(
-        "mark-duplicate",
-        s.DuplicateSerializer,
-        lambda t, u, d: services.ticket_mark_duplicate(ticket=t, actor=u, **d),
-        "Cancel as a duplicate of another ticket.",
-    ),
-    ActionSpec(
-        "set-parent",
-        s.ParentSerializer,
-        lambda t, u, d: services.ticket_set_parent(ticket=t, actor=u, **d),
-        "Make this ticket a child of another (or null to detach).",
-    ),
-    ActionSpec(
-        "diagnosis",
-        s.DiagnosisSerializer,
-        lambda t, u, d: services.ticket_diagnosis_record(ticket=t, actor=u, **d),
-        "Record answers to the category's diagnostic questions: {question id: answer}.",
-    ),
-]
-
-
-def _action_view(spec: ActionSpec) -> type[APIView]:
     class TicketActionView(APIView):
         @extend_schema(
-            request=spec.serializer,
+            request=spec.input,
             responses=s.TicketDetailSerializer,
             summary=spec.summary,
             operation_id=f"tickets_{spec.name.replace('-', '_')}",
@@ -271,17 +165,15 @@ def _action_view(spec: ActionSpec) -> type[APIView]:
         )
         def post(self, request, number):
             ticket = selectors.ticket_get(user=request.user, number=number)
-            serializer = spec.serializer(data=request.data)
+            actions.action_permit(spec, ticket=ticket, user=request.user)
+            serializer = spec.make_input(ticket, request.user, request.data)
             serializer.is_valid(raise_exception=True)
-            ticket = spec.call(ticket, request.user, dict(serializer.validated_data))
+            ticket = spec.perform(ticket, request.user, dict(serializer.validated_data))
             return _detail_response(request, ticket)
 
     TicketActionView.__name__ = f"Ticket{spec.name.title().replace('-', '')}View"
     TicketActionView.__doc__ = spec.summary
     return TicketActionView
-
-
-ACTION_VIEWS = {spec.name: _action_view(spec) for spec in ACTIONS}
 
 
 def _reject_oversized(request) -> None:

@@ -3,6 +3,7 @@
 `service_errors_apply()` puts a service's {field: [reasons]} beside the matching form fields.
 """
 
+import functools
 import html
 from datetime import datetime, time
 
@@ -13,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.accounts.selectors import (
-    desk_staff_active,
     desk_staff_choices,
     group_choices,
     groups_active,
@@ -25,11 +26,17 @@ from servicedesk.accounts.selectors import (
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
 from servicedesk.catalog.selectors import category_choices, service_choices
 from servicedesk.core.errors import ServiceError
+from servicedesk.tickets import inputs
 from servicedesk.tickets.models import Kind
 from servicedesk.tickets.priority import Level, Priority
-from servicedesk.tickets.selectors import QUEUE_SORTS, QUEUES_BY_KEY
+from servicedesk.tickets.selectors import (
+    QUEUE_SORTS,
+    QUEUES_BY_KEY,
+    diagnosis_for,
+    ticket_numbers_visible,
+)
 from servicedesk.tickets.services import EDITABLE_FIELDS, BulkAction
-from servicedesk.tickets.states import CancelReason, HoldReason, ResolutionCode, Status
+from servicedesk.tickets.states import Status
 
 LEVELS = [(value, label) for value, label in Level.choices]
 MAX_UPLOAD_MB = settings.SERVICEDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)
@@ -72,6 +79,9 @@ class Form(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fast_selects()
+
+    def fast_selects(self) -> None:
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
                 fast = FastSelect(attrs=field.widget.attrs)
@@ -85,25 +95,9 @@ class GroupChoiceField(forms.ModelChoiceField):
         return f"{group.name} (L{group.tier})"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        return person.display_name
-
-
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, category):
         return category.path
-
-
-class TicketNumberField(forms.CharField):
-    """A ticket number as typed (any case, spaces around); the view looks it up."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 16)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        return super().clean(value).strip().upper()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -286,92 +280,88 @@ class BulkForm(Form):
 
 
 # ---------------------------------------------------------------------------------------------
-# Actions on a ticket (one form per action; the view maps each onto its service)
+# Actions on a ticket: a form generated from the action's input (`tickets/inputs.py`), or the
+# action's own form where one field per input would not do (the edit, the diagnosis). Every form
+# is made as Form(data, files, ticket=, user=) and gives its service's keyword arguments.
 
 
-class NoInputForm(Form):
-    pass
+class TicketNumberField(forms.CharField):
+    """A ticket number as typed (any case, spaces around), cleaned to a ticket the person may
+    see; any other number is "no such ticket", whether or not it exists."""
+
+    def __init__(self, *, user=None, **kwargs):
+        kwargs.setdefault("max_length", 16)
+        super().__init__(**kwargs)
+        self.user = user
+
+    def clean(self, value):
+        number = super().clean(value).strip().upper()
+        if not number:
+            return None
+        found = ticket_numbers_visible(user=self.user, numbers=[number])
+        if not found:
+            raise forms.ValidationError(_("There is no ticket %(number)s.") % {"number": number})
+        return found[0]
 
 
-class AssignForm(Form):
-    group = GroupChoiceField(
-        label=_("Group"), required=False, queryset=None, empty_label=_("Keep the current group")
-    )
-    assignee = PersonChoiceField(
-        label=_("Person"), required=False, queryset=None, empty_label=_("Nobody yet")
-    )
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+class OptionalTrueField(forms.BooleanField):
+    """A tick box for a serializer field that is true or left out (None): unticked is None."""
 
-    def __init__(self, *args, ticket=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        groups = groups_active()
-        if ticket is not None and ticket.assignment_group_id is not None:
-            groups = groups.filter(tier=ticket.tier)
-        self.fields["group"].queryset = groups
-        self.fields["assignee"].queryset = desk_staff_active()
+    def clean(self, value):
+        return True if super().clean(value) else None
 
 
-class HoldForm(Form):
-    reason = forms.ChoiceField(label=_("Waiting for"), choices=HoldReason.choices)
-    note = forms.CharField(
-        label=_("Message to the requester"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Public: the requester reads it in the portal and by email."),
-    )
+def _field_from_input(field: serializers.Field, *, user) -> forms.Field:
+    """The form field that asks for one field of an action's input."""
+    style = field.style
+    options = {
+        "label": field.label,
+        "help_text": field.help_text or "",
+        "required": field.required and not getattr(field, "allow_null", False),
+    }
+    if isinstance(field, inputs.TicketNumberField):
+        return TicketNumberField(user=user, **options)
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        empty = style.get("empty_label", _("Choose…"))
+        return forms.ModelChoiceField(queryset=field.queryset, empty_label=empty, **options)
+    if isinstance(field, serializers.BooleanField):
+        options["required"] = False  # a box left unticked says "no"
+        return (OptionalTrueField if field.allow_null else forms.BooleanField)(**options)
+    if isinstance(field, serializers.ChoiceField):
+        choices = list(field.choices.items())
+        return forms.ChoiceField(choices=[("", _("Choose…")), *choices], **options)
+    if isinstance(field, serializers.CharField):
+        if style.get("base_template") == "textarea.html":
+            options["widget"] = forms.Textarea(attrs={"rows": style.get("rows", 3)})
+        return forms.CharField(max_length=field.max_length, **options)
+    raise TypeError(f"No console form field for {type(field).__name__} {field.field_name!r}.")
 
 
-class EscalateForm(Form):
-    to_group = GroupChoiceField(label=_("To group"), queryset=None, empty_label=_("Choose…"))
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
-    )
+class InputForm(Form):
+    """The console's form of an action, made from its input serializer by `input_form`."""
 
-    def __init__(self, *args, ticket=None, up=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        groups = groups_active()
-        if ticket is not None:
-            groups = (
-                groups.filter(tier__gt=ticket.tier) if up else groups.filter(tier__lt=ticket.tier)
-            )
-        self.fields["to_group"].queryset = groups
+    input_class: type[serializers.Serializer]
 
+    def __init__(self, data=None, files=None, *, ticket, user, **kwargs):
+        super().__init__(data, files, **kwargs)
+        for name, field in self.input_class().fields.items():
+            self.fields[name] = _field_from_input(field, user=user)
+        for name, offered in self.input_class.form_choices(ticket, user).items():
+            target = self.fields[name]
+            if isinstance(target, forms.ModelChoiceField):
+                target.queryset = offered
+            else:
+                target.choices = [("", _("Choose…")), *offered]
+        self.fast_selects()  # the fields came after Form.__init__
 
-class ReasonForm(Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
-class OptionalReasonForm(Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
 
 
-class ResolveForm(Form):
-    resolution_code = forms.ChoiceField(
-        label=_("Resolution"), choices=[("", _("Choose…")), *ResolutionCode.CHOICES]
-    )
-    resolution_notes = forms.CharField(
-        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-    service_restored = forms.BooleanField(
-        label=_("The service is restored for the requester"), required=False
-    )
-
-    def clean_service_restored(self):
-        return True if self.cleaned_data.get("service_restored") else None
-
-
-class CancelForm(Form):
-    reason = forms.ChoiceField(label=_("Why"), choices=CancelReason.choices)
-    duplicate_of = TicketNumberField(
-        label=_("Duplicate of (ticket number)"), required=False, max_length=16
-    )
-    note = forms.CharField(
-        label=_("Message to the requester"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+@functools.cache
+def input_form(input_class: type[serializers.Serializer]) -> type[InputForm]:
+    """The console form class of an action's input (one class per input, made once)."""
+    return type(f"{input_class.__name__}Form", (InputForm,), {"input_class": input_class})
 
 
 class EditForm(Form):
@@ -400,11 +390,11 @@ class EditForm(Form):
 
     FIELDS = EDITABLE_FIELDS
 
-    def __init__(self, data=None, *args, ticket=None, **kwargs):
+    def __init__(self, data=None, files=None, *, ticket=None, user=None, **kwargs):
         if ticket is not None and data is None:
             kwargs["initial"] = {name: getattr(ticket, name) for name in self.FIELDS}
             kwargs["initial"]["version"] = ticket.version
-        super().__init__(data, *args, **kwargs)
+        super().__init__(data, files, **kwargs)
         self.ticket = ticket
         self.fields["category"].queryset = _categories()
         self.fields["service"].queryset = _services()
@@ -420,27 +410,13 @@ class EditForm(Form):
             if self.ticket is None or self.cleaned_data[name] != getattr(self.ticket, name)
         }
 
-
-class ReclassifyForm(Form):
-    kind = forms.ChoiceField(label=_("New kind"), choices=Kind.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=500)
-
-
-class DuplicateForm(Form):
-    of = TicketNumberField(label=_("Duplicate of (ticket number)"))
-    note = forms.CharField(
-        label=_("Message to the requester"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ParentForm(Form):
-    parent = TicketNumberField(
-        label=_("Parent ticket number"),
-        required=False,
-        help_text=_("Leave empty to detach the ticket from its parent."),
-    )
+    def service_kwargs(self) -> dict:
+        """ticket_update's arguments: the changes, the reason, and the version the agent read."""
+        return {
+            "expected_version": self.cleaned_data.get("version"),
+            "reason": self.cleaned_data["reason"],
+            **self.changes(),
+        }
 
 
 def question_field(question: DiagnosticQuestion, *, required: bool) -> forms.Field:
@@ -458,11 +434,13 @@ def question_field(question: DiagnosticQuestion, *, required: bool) -> forms.Fie
 class DiagnosisForm(Form):
     """The category's diagnostic questions; an empty answer is left as it was."""
 
-    def __init__(self, *args, rows=(), category_id=None, **kwargs):
-        rows = [row for row in rows if row.question.category_id == category_id]
+    def __init__(self, data=None, files=None, *, ticket, user=None, **kwargs):
+        rows = [
+            r for r in diagnosis_for(ticket=ticket) if r.question.category_id == ticket.category_id
+        ]
         initial = {f"q_{row.question.pk}": row.answer.answer for row in rows if row.answer}
         kwargs.setdefault("initial", initial)
-        super().__init__(*args, **kwargs)
+        super().__init__(data, files, **kwargs)
         for row in rows:
             self.fields[f"q_{row.question.pk}"] = question_field(row.question, required=False)
 
@@ -472,6 +450,9 @@ class DiagnosisForm(Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("q_") and str(value).strip()
         }
+
+    def service_kwargs(self) -> dict:
+        return {"answers": self.answers()}
 
 
 class CommentForm(Form):

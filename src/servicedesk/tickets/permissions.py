@@ -1,11 +1,15 @@
-"""Who may do what to a ticket they can see. Visibility itself is `Ticket.visibility_rule`."""
+"""Who may do what to a ticket they can see. Visibility itself is `Ticket.visibility_rule`
+(core/visibility.py).
+
+`ACTION_POLICIES` is the one table of who may take each action of the registry
+(`tickets/actions.py`): the API and the console ask it before they read the input, and the
+services ask it again (`services._base._require`), so all three agree.
+"""
+
+from collections.abc import Callable
 
 from servicedesk.accounts.models import Role
 from servicedesk.accounts.permissions import group_ids_of, is_admin, is_staff_member
-from servicedesk.tickets.states import REQUESTER_ACTIONS, Action
-
-# Actions only the requester (or an administrator) may take: they speak for the requester.
-REQUESTER_ONLY_ACTIONS = frozenset({Action.CONFIRM})
 
 
 def works_on(user, ticket) -> bool:
@@ -21,16 +25,48 @@ def works_on(user, ticket) -> bool:
     )
 
 
+def requester_or_works_on(user, ticket) -> bool:
+    """The requester speaks for their own ticket (reopen, withdraw); so does whoever works it."""
+    return ticket.requester_id == user.pk or works_on(user, ticket)
+
+
+def requester_or_admin(user, ticket) -> bool:
+    """Only the requester confirms that the fix works; nobody at the desk confirms for them,
+    except an administrator."""
+    return ticket.requester_id == user.pk or is_admin(user)
+
+
+Policy = Callable[[object, object], bool]
+
+# Action name (as the registry, the URLs and the API's `actions` spell it) → who may take it.
+ACTION_POLICIES: dict[str, Policy] = {
+    "assign": works_on,
+    "start": works_on,
+    "hold": works_on,
+    "resume": works_on,
+    "escalate": works_on,
+    "de-escalate": works_on,
+    "escalate-to-manager": works_on,
+    "resolve": works_on,
+    "confirm": requester_or_admin,
+    "reopen": requester_or_works_on,
+    "close": works_on,
+    "cancel": requester_or_works_on,
+    "reclassify": works_on,
+    "mark-duplicate": works_on,
+    "set-parent": works_on,
+    "diagnosis": works_on,
+    "edit": works_on,
+}
+
+
 def can_perform(user, ticket, action: str) -> bool:
-    if ticket.requester_id == user.pk and action in REQUESTER_ACTIONS:
-        return True
-    if action in REQUESTER_ONLY_ACTIONS:
-        return is_admin(user)
-    return works_on(user, ticket)
+    """Whether `user` may take `action` (a name of ACTION_POLICIES) on `ticket`."""
+    return ACTION_POLICIES[action](user, ticket)
 
 
 def can_edit(user, ticket) -> bool:
-    return works_on(user, ticket)
+    return can_perform(user, ticket, "edit")
 
 
 def can_comment(user, ticket, *, public: bool) -> bool:

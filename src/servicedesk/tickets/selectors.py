@@ -26,8 +26,7 @@ from servicedesk.tickets.models import (
     TicketEvent,
     TierStint,
 )
-from servicedesk.tickets.permissions import can_perform
-from servicedesk.tickets.states import OPEN_STATUSES, Action, Status, actions_from
+from servicedesk.tickets.states import OPEN_STATUSES, Status
 
 # What the lists show. Each join must earn its place: with seven relations PostgreSQL spent
 # several times longer planning every queue page than with the six below (bench/README.md).
@@ -144,11 +143,6 @@ def linked_number(*, other: Ticket | None, user) -> str | None:
     since the ticket was read already counts.
     """
     return other.number if other is not None and is_visible(other, user) else None
-
-
-def actions_available(*, ticket: Ticket, user) -> list[Action]:
-    """The buttons to show: allowed from the current state and permitted to this person."""
-    return [action for action in actions_from(ticket.status) if can_perform(user, ticket, action)]
 
 
 @dataclass(frozen=True)

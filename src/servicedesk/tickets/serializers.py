@@ -1,4 +1,5 @@
-"""API shapes of tickets. Input serializers validate types; services validate the rules."""
+"""API shapes of tickets, and the input of logging one. The inputs of the actions on a ticket are
+in `inputs.py`; serializers validate types, services validate the rules."""
 
 from django.conf import settings
 from rest_framework import serializers
@@ -6,10 +7,10 @@ from rest_framework import serializers
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
 from servicedesk.core.fields import IdField, MomentField
+from servicedesk.tickets.actions import action_names_available
 from servicedesk.tickets.models import Attachment, Channel, Kind, Ticket, TicketEvent
 from servicedesk.tickets.priority import Level
-from servicedesk.tickets.selectors import actions_available, linked_number, ticket_children_numbers
-from servicedesk.tickets.states import CancelReason, HoldReason, ResolutionCode
+from servicedesk.tickets.selectors import linked_number, ticket_children_numbers
 
 
 class PersonSerializer(serializers.Serializer):
@@ -125,7 +126,7 @@ class TicketDetailSerializer(TicketListSerializer):
         return linked_number(other=ticket.duplicate_of, user=self.context["request"].user)
 
     def get_actions(self, ticket) -> list[str]:
-        return [str(a) for a in actions_available(ticket=ticket, user=self.context["request"].user)]
+        return action_names_available(ticket=ticket, user=self.context["request"].user)
 
 
 class TicketCreateSerializer(serializers.Serializer):
@@ -145,98 +146,6 @@ class TicketCreateSerializer(serializers.Serializer):
     parent = serializers.SlugRelatedField(
         slug_field="number", queryset=Ticket.objects.all(), required=False
     )
-
-
-class TicketUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    symptoms = serializers.CharField(required=False, allow_blank=True)
-    category = IdField(queryset=Category.objects.all(), required=False, allow_null=True)
-    service = IdField(queryset=Service.objects.all(), required=False, allow_null=True)
-    configuration_item = IdField(
-        queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
-    )
-    impact = serializers.ChoiceField(choices=Level.choices, required=False)
-    urgency = serializers.ChoiceField(choices=Level.choices, required=False)
-    is_major = serializers.BooleanField(required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def validate(self, attrs):
-        if not set(attrs) - {"reason"}:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["Send at least one field to change."]}
-            )
-        return attrs
-
-
-class NoInputSerializer(serializers.Serializer):
-    pass
-
-
-class AssignSerializer(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=SupportGroup.objects.all(), required=False)
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class HoldSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=HoldReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class EscalateSerializer(serializers.Serializer):
-    to_group = serializers.PrimaryKeyRelatedField(queryset=SupportGroup.objects.all())
-    reason = serializers.CharField()
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class OptionalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ResolveSerializer(serializers.Serializer):
-    resolution_code = serializers.ChoiceField(choices=ResolutionCode.CHOICES)
-    resolution_notes = serializers.CharField()
-    service_restored = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-
-class CancelSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=CancelReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    duplicate_of = serializers.SlugRelatedField(
-        slug_field="number", queryset=Ticket.objects.all(), required=False
-    )
-
-
-class ReclassifySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Kind.choices)
-    reason = serializers.CharField()
-
-
-class DuplicateSerializer(serializers.Serializer):
-    of = serializers.SlugRelatedField(slug_field="number", queryset=Ticket.objects.all())
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ParentSerializer(serializers.Serializer):
-    parent = serializers.SlugRelatedField(
-        slug_field="number", queryset=Ticket.objects.all(), allow_null=True
-    )
-
-
-class DiagnosisSerializer(serializers.Serializer):
-    answers = serializers.DictField(child=serializers.CharField(allow_blank=True))
-
-    def validate_answers(self, value):
-        bad = [key for key in value if not str(key).isdigit()]
-        if bad:
-            raise serializers.ValidationError(f"Keys are question ids; not: {', '.join(bad)}.")
-        return {int(k): v for k, v in value.items()}
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

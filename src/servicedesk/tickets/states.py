@@ -1,7 +1,7 @@
 """The ticket lifecycle: states, actions and the one transition table.
 
-No other code assigns `Ticket.status`; services ask `next_status()` and the UI and API derive the
-actions they offer from `TRANSITIONS`.
+No other code assigns `Ticket.status`; services ask `next_status()`, and the action registry
+(`tickets/actions.py`) offers an action only where `TRANSITIONS` allows it.
 """
 
 from django.db import models
@@ -38,18 +38,30 @@ class CancelReason(models.TextChoices):
 
 
 class ResolutionCode:
-    """Why a ticket could be resolved; the list the resolve form offers."""
+    """Why a ticket could be resolved. Incidents and service requests end differently, so each
+    kind has its own codes; the resolve form offers the ticket's kind's, the service refuses
+    another kind's. Keys are `Kind` values (the models sit beside this module, not below it)."""
 
-    CHOICES = [
+    INCIDENT = [
         ("solved_permanently", gettext_lazy("Solved (permanently)")),
         ("solved_workaround", gettext_lazy("Solved (workaround)")),
         ("solved_remotely", gettext_lazy("Solved remotely")),
-        ("fulfilled", gettext_lazy("Request fulfilled")),
         ("no_fault_found", gettext_lazy("No fault found")),
         ("user_error", gettext_lazy("User error / training")),
         ("vendor_fix", gettext_lazy("Fixed by the vendor")),
     ]
+    REQUEST = [
+        ("fulfilled", gettext_lazy("Fulfilled")),
+        ("fulfilled_alternative", gettext_lazy("Fulfilled with an alternative")),
+        ("not_approved", gettext_lazy("Not approved")),
+    ]
+    BY_KIND = {"incident": INCIDENT, "request": REQUEST}
+    CHOICES = [*INCIDENT, *REQUEST]
     VALUES = {value for value, _label in CHOICES}
+
+    @classmethod
+    def for_kind(cls, kind: str) -> list[tuple[str, str]]:
+        return cls.BY_KIND[kind]
 
 
 class Action(models.TextChoices):
@@ -88,8 +100,6 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     **{(s, Action.CANCEL): _S.CANCELLED for s in OPEN_STATUSES},
 }
 
-# Actions a requester may take on their own ticket; every other action is for desk staff.
-REQUESTER_ACTIONS = frozenset({Action.CONFIRM, Action.REOPEN, Action.CANCEL})
 # Actions that happen as a consequence of something else and are never offered as a button.
 IMPLICIT_ACTIONS = frozenset({Action.REQUESTER_REPLY})
 

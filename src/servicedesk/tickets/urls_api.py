@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servicedesk.tickets import api
+from servicedesk.tickets import actions, api
 
 urlpatterns = [
     path("tickets/", api.TicketListCreateView.as_view(), name="api-tickets"),
@@ -14,8 +14,14 @@ urlpatterns = [
     ),
     path("tickets/<str:number>/timeline/", api.TicketTimelineView.as_view()),
     path("tickets/<str:number>/tiers/", api.TicketTierHistoryView.as_view()),
+    # One endpoint per action of the registry, as it stands when the URLs are loaded.
     *[
-        path(f"tickets/<str:number>/{name}/", view.as_view(), name=f"api-ticket-{name}")
-        for name, view in api.ACTION_VIEWS.items()
+        path(
+            f"tickets/<str:number>/{spec.name}/",
+            api.action_view(spec).as_view(),
+            name=f"api-ticket-{spec.name}",
+        )
+        for spec in actions.actions_all()
+        if spec.endpoint
     ],
 ]

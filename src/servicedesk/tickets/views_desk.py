@@ -4,8 +4,6 @@ Views parse the request, call one selector or service and render. One view serve
 htmx partial (`template.html#partial`).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -14,25 +12,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import ValidationError as FilterError
 
-from servicedesk.accounts.permissions import is_admin, is_staff_member
-from servicedesk.core.errors import ServiceError, ValidationFailed
+from servicedesk.accounts.permissions import is_staff_member
+from servicedesk.core.errors import ServiceError
 from servicedesk.core.pagination import KeysetPagination
 from servicedesk.sla.selectors import clocks_for
-from servicedesk.tickets import forms, selectors, services
+from servicedesk.tickets import actions, forms, selectors, services
 from servicedesk.tickets.filters import ticket_filter
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.permissions import can_edit
 from servicedesk.tickets.priority import Priority, priority_for
-from servicedesk.tickets.states import Action
 
 QUEUE_PAGE_SIZE = 50
 
@@ -213,224 +208,15 @@ def bulk(request):
 # The ticket page and its actions
 
 
-@dataclass(frozen=True)
-class DeskAction:
-    """One button of the ticket page: its form and the service it calls.
-
-    `transition` names the entry of the transition table that offers it; actions without one are
-    edits, offered to whoever may edit an open ticket.
-    """
-
-    name: str
-    label: str
-    make_form: Callable
-    call: Callable
-    transition: Action | None = None
-    style: str = "secondary"
-    needs_input: bool = True
-
-
-def _plain(form_class):
-    return lambda ticket, data=None, files=None: form_class(data)
-
-
-def _number_ticket(user, number: str, field: str) -> Ticket:
-    found = selectors.ticket_numbers_visible(user=user, numbers=[number])
-    if not found:
-        raise ValidationFailed({field: _("There is no ticket %(number)s.") % {"number": number}})
-    return found[0]
-
-
-def _edit(ticket, user, form):
-    return services.ticket_update(
-        ticket=ticket,
-        actor=user,
-        expected_version=form.cleaned_data.get("version"),
-        reason=form.cleaned_data["reason"],
-        **form.changes(),
-    )
-
-
-def _cancel(ticket, user, form):
-    data = form.cleaned_data
-    duplicate_of = None
-    if data["reason"] == "duplicate" and data["duplicate_of"]:
-        duplicate_of = _number_ticket(user, data["duplicate_of"], "duplicate_of")
-    return services.ticket_cancel(
-        ticket=ticket,
-        actor=user,
-        reason=data["reason"],
-        note=data["note"],
-        duplicate_of=duplicate_of,
-    )
-
-
-def _set_parent(ticket, user, form):
-    number = form.cleaned_data["parent"]
-    parent = _number_ticket(user, number, "parent") if number else None
-    return services.ticket_set_parent(ticket=ticket, actor=user, parent=parent)
-
-
-def _diagnosis_form(ticket, data=None, files=None):
-    rows = selectors.diagnosis_for(ticket=ticket)
-    return forms.DiagnosisForm(data, rows=rows, category_id=ticket.category_id)
-
-
-DESK_ACTIONS = [
-    DeskAction(
-        "start",
-        gettext_lazy("Start work"),
-        _plain(forms.NoInputForm),
-        lambda t, u, f: services.ticket_start(ticket=t, actor=u),
-        Action.START,
-        style="primary",
-        needs_input=False,
-    ),
-    DeskAction(
-        "assign",
-        gettext_lazy("Assign"),
-        lambda t, data=None, files=None: forms.AssignForm(data, ticket=t),
-        lambda t, u, f: services.ticket_assign(ticket=t, actor=u, **f.cleaned_data),
-        Action.ASSIGN,
-    ),
-    DeskAction(
-        "resume",
-        gettext_lazy("Resume"),
-        _plain(forms.NoInputForm),
-        lambda t, u, f: services.ticket_resume(ticket=t, actor=u),
-        Action.RESUME,
-        style="primary",
-        needs_input=False,
-    ),
-    DeskAction(
-        "hold",
-        gettext_lazy("Put on hold"),
-        _plain(forms.HoldForm),
-        lambda t, u, f: services.ticket_hold(ticket=t, actor=u, **f.cleaned_data),
-        Action.HOLD,
-    ),
-    DeskAction(
-        "escalate",
-        gettext_lazy("Escalate"),
-        lambda t, data=None, files=None: forms.EscalateForm(data, ticket=t, up=True),
-        lambda t, u, f: services.ticket_escalate(ticket=t, actor=u, **f.cleaned_data),
-        Action.ESCALATE,
-    ),
-    DeskAction(
-        "de-escalate",
-        gettext_lazy("De-escalate"),
-        lambda t, data=None, files=None: forms.EscalateForm(data, ticket=t, up=False),
-        lambda t, u, f: services.ticket_de_escalate(ticket=t, actor=u, **f.cleaned_data),
-        Action.DE_ESCALATE,
-    ),
-    DeskAction(
-        "resolve",
-        gettext_lazy("Resolve"),
-        _plain(forms.ResolveForm),
-        lambda t, u, f: services.ticket_resolve(ticket=t, actor=u, **f.cleaned_data),
-        Action.RESOLVE,
-        style="primary",
-    ),
-    DeskAction(
-        "close",
-        gettext_lazy("Close"),
-        _plain(forms.OptionalReasonForm),
-        lambda t, u, f: services.ticket_close(ticket=t, actor=u, **f.cleaned_data),
-        Action.CLOSE,
-    ),
-    DeskAction(
-        "confirm",
-        gettext_lazy("Confirm resolution"),
-        _plain(forms.NoInputForm),
-        lambda t, u, f: services.ticket_confirm(ticket=t, actor=u),
-        Action.CONFIRM,
-        needs_input=False,
-    ),
-    DeskAction(
-        "reopen",
-        gettext_lazy("Reopen"),
-        _plain(forms.ReasonForm),
-        lambda t, u, f: services.ticket_reopen(ticket=t, actor=u, **f.cleaned_data),
-        Action.REOPEN,
-    ),
-    DeskAction(
-        "edit",
-        gettext_lazy("Edit details"),
-        lambda t, data=None, files=None: forms.EditForm(data, ticket=t),
-        _edit,
-    ),
-    DeskAction(
-        "diagnosis",
-        gettext_lazy("Diagnosis"),
-        _diagnosis_form,
-        lambda t, u, f: services.ticket_diagnosis_record(ticket=t, actor=u, answers=f.answers()),
-    ),
-    DeskAction(
-        "escalate-to-manager",
-        gettext_lazy("Escalate to the manager"),
-        _plain(forms.ReasonForm),
-        lambda t, u, f: services.ticket_escalate_to_manager(ticket=t, actor=u, **f.cleaned_data),
-    ),
-    DeskAction(
-        "reclassify",
-        gettext_lazy("Reclassify"),
-        _plain(forms.ReclassifyForm),
-        lambda t, u, f: services.ticket_reclassify(ticket=t, actor=u, **f.cleaned_data),
-    ),
-    DeskAction(
-        "parent",
-        gettext_lazy("Set parent"),
-        _plain(forms.ParentForm),
-        _set_parent,
-    ),
-    DeskAction(
-        "duplicate",
-        gettext_lazy("Mark as duplicate"),
-        _plain(forms.DuplicateForm),
-        lambda t, u, f: services.ticket_mark_duplicate(
-            ticket=t,
-            actor=u,
-            of=_number_ticket(u, f.cleaned_data["of"], "of"),
-            note=f.cleaned_data["note"],
-        ),
-        Action.CANCEL,
-    ),
-    DeskAction(
-        "cancel",
-        gettext_lazy("Cancel"),
-        _plain(forms.CancelForm),
-        _cancel,
-        Action.CANCEL,
-        style="danger",
-    ),
-]
-DESK_ACTIONS_BY_NAME = {action.name: action for action in DESK_ACTIONS}
-
-
-def actions_for(ticket: Ticket, user) -> list[DeskAction]:
-    """The buttons this person may press now: the transition table's actions allowed to them
-    (selectors.actions_available), then the edits of an open ticket they work on."""
-    allowed = set(selectors.actions_available(ticket=ticket, user=user))
-    editable = ticket.is_open and can_edit(user, ticket)
-    offered = []
-    for action in DESK_ACTIONS:
-        if action.transition is not None:
-            if action.transition in allowed and (action.name != "confirm" or is_admin(user)):
-                offered.append(action)
-        elif editable:
-            offered.append(action)
-    return offered
-
-
 def _ticket_context(
     request, ticket: Ticket, *, open_action=None, action_form=None, comment_form=None
 ):
     user = request.user
-    offered = actions_for(ticket, user)
+    offered = actions.actions_available(ticket=ticket, user=user)
     if open_action is not None and open_action not in offered:
         open_action = None
     if open_action is not None and action_form is None:
-        action_form = open_action.make_form(ticket)
+        action_form = open_action.make_form(ticket, user)
     return {
         "ticket": ticket,
         "actions": offered,
@@ -451,18 +237,26 @@ def _ticket_context(
 @desk_staff_required
 def ticket_detail(request, number: str):
     ticket = selectors.ticket_get(user=request.user, number=number)
-    open_action = DESK_ACTIONS_BY_NAME.get(request.GET.get("do", ""))
+    open_action = actions.action_get(request.GET.get("do", ""))
     context = _ticket_context(request, ticket, open_action=open_action)
     return render(request, "tickets/desk/ticket.html", context)
 
 
 @desk_staff_required
 def ticket_action(request, number: str, name: str):
-    """GET: the action's form (an htmx partial, or the page with it open); POST: do it."""
+    """GET: the action's form (an htmx partial, or the page with it open); POST: do it.
+
+    The same order of refusals as the API: an invisible ticket or an unknown action is 404, an
+    action the person may not take 403, then the form's errors (400) and the service's.
+    """
     ticket = selectors.ticket_get(user=request.user, number=number)
-    action = DESK_ACTIONS_BY_NAME.get(name)
+    action = actions.action_get(name)
+    if action is None:
+        raise Http404("No such action.")
+    if not action.permission(request.user, ticket):
+        raise PermissionDenied
     page = reverse("desk-ticket", args=[ticket.number])
-    if action is None or action not in actions_for(ticket, request.user):
+    if not action.offered(ticket, request.user):
         messages.error(request, _("That action is not available for this ticket now."))
         return redirect(page)
     if request.method == "GET":
@@ -470,16 +264,16 @@ def ticket_action(request, number: str, name: str):
             context = {
                 "ticket": ticket,
                 "open_action": action,
-                "action_form": action.make_form(ticket),
+                "action_form": action.make_form(ticket, request.user),
             }
             return render(request, "tickets/desk/ticket.html#action-form", context)
         return redirect(f"{page}?{urlencode({'do': name})}#action-panel")
     if request.method != "POST":
         return HttpResponse(status=405)
-    form = action.make_form(ticket, request.POST, request.FILES)
+    form = action.make_form(ticket, request.user, request.POST, request.FILES)
     if form.is_valid():
         try:
-            ticket = action.call(ticket, request.user, form) or ticket
+            ticket = action.perform(ticket, request.user, form.service_kwargs())
         except ServiceError as error:
             forms.service_errors_apply(form, error)
             status = error.status_code

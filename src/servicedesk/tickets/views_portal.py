@@ -1,6 +1,9 @@
 """The self-service portal: report a problem or ask for a service, follow one's own tickets,
 reply, confirm a resolution or reopen it.
 
+The portal's own pages call the services of confirm, reopen and withdraw directly; whether each
+is offered comes from the action registry (`actions.action_names_available`), as in the API.
+
 Every ticket comes through `selectors.ticket_get`, so another person's ticket is a 404, and every
 timeline through `selectors.timeline_for`, so a requester never reads an internal note.
 """
@@ -16,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import ServiceError
-from servicedesk.tickets import forms, selectors, services
+from servicedesk.tickets import actions, forms, selectors, services
 from servicedesk.tickets.downloads import attachment_response
-from servicedesk.tickets.states import Action, CancelReason
+from servicedesk.tickets.states import CancelReason
 
 PORTAL_LIST_SIZE = 50
 # Finished tickets shown under the open ones.
@@ -91,14 +94,14 @@ def report(request):
 
 def _ticket_context(request, ticket, **extra) -> dict:
     user = request.user
-    allowed = set(selectors.actions_available(ticket=ticket, user=user))
+    allowed = set(actions.action_names_available(ticket=ticket, user=user))
     return {
         "ticket": ticket,
         "timeline": selectors.timeline_for(ticket=ticket, user=user),
         "links": selectors.links_for(ticket=ticket, user=user),
-        "can_confirm": Action.CONFIRM in allowed,
-        "can_reopen": Action.REOPEN in allowed,
-        "can_withdraw": Action.CANCEL in allowed,
+        "can_confirm": "confirm" in allowed,
+        "can_reopen": "reopen" in allowed,
+        "can_withdraw": "cancel" in allowed,
         "can_reply": ticket.is_open or ticket.status == "resolved",
         "reply_form": extra.pop("reply_form", None) or forms.ReplyForm(),
         "max_upload_mb": forms.MAX_UPLOAD_MB,

@@ -59,12 +59,12 @@ def _save(ticket: Ticket, now: datetime, fields: list[str]) -> None:
     ticket.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def _require(actor: User | None, ticket: Ticket, action: str) -> None:
-    """Refuse the action to an actor without the permission; None is the desk itself (sweeps)."""
+def _require(actor: User | None, ticket: Ticket, action: str, message: str = "") -> None:
+    """Refuse the action (a name of permissions.ACTION_POLICIES, as the registry spells it) to an
+    actor without the permission; None is the desk itself (sweeps)."""
     if actor is not None and not can_perform(actor, ticket, action):
-        raise NotPermitted(
-            _("You may not %(action)s this ticket.") % {"action": Action(action).label.lower()}
-        )
+        label = Action(action).label.lower() if action in Action.values else action
+        raise NotPermitted(message or _("You may not %(action)s this ticket.") % {"action": label})
 
 
 def _transition(ticket: Ticket, actor: User, action: str, now: datetime, *, reason="") -> str:

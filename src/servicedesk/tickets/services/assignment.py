@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.core.errors import (
-    NotPermitted,
     ValidationFailed,
 )
 from servicedesk.tickets import events
@@ -16,7 +15,6 @@ from servicedesk.tickets.models import (
     Ticket,
     TierStint,
 )
-from servicedesk.tickets.permissions import can_edit
 from servicedesk.tickets.services._base import (
     _lock,
     _notify,
@@ -183,7 +181,7 @@ def ticket_de_escalate(
 ) -> Ticket:
     """Send the ticket back to a lower tier (e.g. the fix is known and L1 can apply it)."""
     ticket = _lock(ticket)
-    _require(actor, ticket, Action.DE_ESCALATE)
+    _require(actor, ticket, "de-escalate")
     next_status(ticket.status, Action.DE_ESCALATE)
     errors = _escalation_target_errors(ticket, to_group, reason, up=False)
     if errors:
@@ -204,8 +202,7 @@ def ticket_de_escalate(
 def ticket_escalate_to_manager(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     """Hierarchical escalation: flag the ticket and tell the group's manager."""
     ticket = _lock(ticket)
-    if not can_edit(actor, ticket):
-        raise NotPermitted(_("You may not escalate this ticket."))
+    _require(actor, ticket, "escalate-to-manager", _("You may not escalate this ticket."))
     errors = {}
     if not reason or not reason.strip():
         errors["reason"] = _("A reason is required.")

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import User
 from servicedesk.catalog.models import DiagnosticQuestion
 from servicedesk.core.errors import (
-    NotPermitted,
     TransitionNotAllowed,
     ValidationFailed,
 )
@@ -20,12 +19,12 @@ from servicedesk.tickets.models import (
     Kind,
     Ticket,
 )
-from servicedesk.tickets.permissions import can_edit
 from servicedesk.tickets.priority import priority_for
 from servicedesk.tickets.services._base import (
     _catalog_errors,
     _level_errors,
     _lock,
+    _require,
     _save,
 )
 from servicedesk.tickets.services.intake import ticket_number_next
@@ -49,8 +48,7 @@ def ticket_update(
 ) -> Ticket:
     """Change editable fields; impact or urgency recompute the priority. One timeline row."""
     ticket = _lock(ticket, expected_version=expected_version)
-    if not can_edit(actor, ticket):
-        raise NotPermitted(_("You may not edit this ticket."))
+    _require(actor, ticket, "edit", _("You may not edit this ticket."))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed({name: _("This field cannot be changed.") for name in unknown})
@@ -96,8 +94,7 @@ def ticket_update(
 def ticket_reclassify(*, ticket: Ticket, actor: User, kind: str, reason: str) -> Ticket:
     """Incident ⇄ service request, with a new number of the right prefix and a reason."""
     ticket = _lock(ticket)
-    if not can_edit(actor, ticket):
-        raise NotPermitted(_("You may not reclassify this ticket."))
+    _require(actor, ticket, "reclassify", _("You may not reclassify this ticket."))
     errors = {}
     if kind not in Kind.values:
         errors["kind"] = _("Must be one of: %s.") % ", ".join(Kind.values)
@@ -123,8 +120,7 @@ def ticket_reclassify(*, ticket: Ticket, actor: User, kind: str, reason: str) ->
 def ticket_diagnosis_record(*, ticket: Ticket, actor: User, answers: dict[int, str]) -> Ticket:
     """Record answers to the diagnostic questions of the ticket's category."""
     ticket = _lock(ticket)
-    if not can_edit(actor, ticket):
-        raise NotPermitted(_("You may not record a diagnosis on this ticket."))
+    _require(actor, ticket, "diagnosis", _("You may not record a diagnosis on this ticket."))
     if ticket.category_id is None:
         raise ValidationFailed(
             {"category": _("Categorise the ticket before recording a diagnosis.")}

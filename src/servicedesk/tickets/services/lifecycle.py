@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import User
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import (
+    NotPermitted,
     ValidationFailed,
 )
 from servicedesk.core.visibility import is_visible
@@ -85,10 +86,9 @@ def ticket_resolve(
     _require(actor, ticket, Action.RESOLVE)
     next_status(ticket.status, Action.RESOLVE)
     errors: dict[str, str] = {}
-    if resolution_code not in ResolutionCode.VALUES:
-        errors["resolution_code"] = _("Must be one of: %s.") % ", ".join(
-            sorted(ResolutionCode.VALUES)
-        )
+    allowed = [code for code, _label in ResolutionCode.for_kind(ticket.kind)]
+    if resolution_code not in allowed:
+        errors["resolution_code"] = _("Must be one of: %s.") % ", ".join(allowed)
     if not (resolution_notes or "").strip():
         errors["resolution_notes"] = _("Describe what was done to resolve the ticket.")
     if ticket.kind == Kind.INCIDENT and service_restored is not True:
@@ -206,11 +206,13 @@ def ticket_cancel(
     ticket = _lock(ticket)
     _require(actor, ticket, Action.CANCEL)
     next_status(ticket.status, Action.CANCEL)
+    # A requester speaks only for themselves: they may withdraw, not judge the ticket.
+    withdrawn_only = not is_staff_member(actor) and reason in CancelReason.values
+    if withdrawn_only and reason != CancelReason.WITHDRAWN:
+        raise NotPermitted({"reason": _("A requester can only withdraw a ticket.")})
     errors: dict[str, str] = {}
     if reason not in CancelReason.values:
         errors["reason"] = _("Must be one of: %s.") % ", ".join(CancelReason.values)
-    elif not is_staff_member(actor) and reason != CancelReason.WITHDRAWN:
-        errors["reason"] = _("A requester can only withdraw a ticket.")
     if reason == CancelReason.DUPLICATE:
         if duplicate_of is None:
             errors["duplicate_of"] = _("Name the ticket this one duplicates.")

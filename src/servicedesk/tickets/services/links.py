@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import (
-    NotPermitted,
     ValidationFailed,
 )
 from servicedesk.core.visibility import is_visible
@@ -14,9 +13,9 @@ from servicedesk.tickets import events
 from servicedesk.tickets.models import (
     Ticket,
 )
-from servicedesk.tickets.permissions import can_edit
 from servicedesk.tickets.services._base import (
     _lock,
+    _require,
     _save,
 )
 from servicedesk.tickets.services.lifecycle import ticket_cancel
@@ -26,6 +25,8 @@ from servicedesk.tickets.states import (
 
 
 def ticket_mark_duplicate(*, ticket: Ticket, actor: User, of: Ticket, note: str = "") -> Ticket:
+    """Cancel as a duplicate of `of`: the desk's call, not the requester's (who may withdraw)."""
+    _require(actor, ticket, "mark-duplicate", _("You may not mark this ticket as a duplicate."))
     return ticket_cancel(
         ticket=ticket, actor=actor, reason=CancelReason.DUPLICATE, duplicate_of=of, note=note
     )
@@ -35,8 +36,7 @@ def ticket_mark_duplicate(*, ticket: Ticket, actor: User, of: Ticket, note: str 
 def ticket_set_parent(*, ticket: Ticket, actor: User, parent: Ticket | None) -> Ticket:
     """Make `ticket` a child of `parent` (or detach it with None); resolving the parent resolves it."""
     ticket = _lock(ticket)
-    if not can_edit(actor, ticket):
-        raise NotPermitted(_("You may not link this ticket."))
+    _require(actor, ticket, "set-parent", _("You may not link this ticket."))
     if parent is not None:
         # The caller's copy may be stale: judge the parent and its ancestors as they are now.
         parent = Ticket.objects.get(pk=parent.pk)
