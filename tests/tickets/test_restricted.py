@@ -346,3 +346,39 @@ def test_notifications_of_a_restricted_ticket_reach_only_the_people_who_may_see_
     assert not destinations & outsiders
     assert not after.filter(channel="webhook").exists()
     assert (desk.requester.email in destinations) is keep_requester
+
+
+def test_a_security_officer_restricts_and_lifts_it_through_the_api_and_the_console(
+    desk, api_for, client
+):
+    officer = UserFactory(username="olga", role=Role.SECURITY_OFFICER, first_name="Olga")
+    member = AgentFactory(username="sam.sec")
+    security = SupportGroupFactory(name="Security", tier=2, members=[member])
+    ticket = ticket_logged(requester=desk.requester, title="Laptop with payroll stolen")
+    api = api_for(officer)
+    detail = api.get(f"/api/tickets/{ticket.number}/").json()
+    assert "restrict" in detail["actions"] and "unrestrict" not in detail["actions"]
+    assert (
+        "restrict"
+        not in api_for(desk.l1_agent).get(f"/api/tickets/{ticket.number}/").json()["actions"]
+    )
+
+    response = api.post(
+        f"/api/tickets/{ticket.number}/restrict/",
+        {"group": security.pk, "people": [desk.l3_agent.pk], "reason": "Stolen personal data"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["is_restricted"] is True
+    assert api_for(desk.l1_agent).get(f"/api/tickets/{ticket.number}/").status_code == 404
+    assert api_for(desk.l3_agent).get(f"/api/tickets/{ticket.number}/").status_code == 200
+    assert "unrestrict" in api.get(f"/api/tickets/{ticket.number}/").json()["actions"]
+
+    client.force_login(officer)
+    page = client.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    assert "Lift the restriction" in page
+    done = client.post(
+        f"/desk/tickets/{ticket.number}/do/unrestrict/", {"reason": "Laptop found, encrypted"}
+    )
+    assert done.status_code == 302
+    assert api_for(desk.l1_agent).get(f"/api/tickets/{ticket.number}/").status_code == 200

@@ -321,6 +321,10 @@ def _field_from_input(field: serializers.Field, *, user) -> forms.Field:
     }
     if isinstance(field, inputs.TicketNumberField):
         return TicketNumberField(user=user, **options)
+    if isinstance(field, serializers.ManyRelatedField):
+        return forms.ModelMultipleChoiceField(
+            queryset=field.child_relation.queryset, **{**options, "required": False}
+        )
     if isinstance(field, serializers.PrimaryKeyRelatedField):
         empty = style.get("empty_label", _("Choose…"))
         return forms.ModelChoiceField(queryset=field.queryset, empty_label=empty, **options)

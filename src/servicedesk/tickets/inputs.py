@@ -211,3 +211,29 @@ class TicketUpdateSerializer(serializers.Serializer):
                 {"non_field_errors": ["Send at least one field to change."]}
             )
         return attrs
+
+
+class RestrictInput(ActionInput):
+    group = IdField(
+        queryset=SupportGroup.objects.filter(is_active=True),
+        label=_("Group that works it"),
+        help_text=_("Its members and manager see the ticket."),
+    )
+    people = IdField(
+        queryset=User.objects.filter(is_active=True),
+        many=True,
+        required=False,
+        label=_("Also seen by"),
+    )
+    keep_requester = serializers.BooleanField(
+        default=True, label=_("The requester keeps access"), required=False
+    )
+    reason = serializers.CharField(label=_("Reason"), style=TEXTAREA)
+
+    @classmethod
+    def form_choices(cls, ticket: Ticket, user) -> dict:
+        return {"group": groups_active(), "people": desk_staff_active()}
+
+
+class UnrestrictInput(ActionInput):
+    reason = serializers.CharField(label=_("Reason"), style=TEXTAREA)

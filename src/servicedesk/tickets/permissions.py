@@ -57,6 +57,8 @@ ACTION_POLICIES: dict[str, Policy] = {
     "set-parent": works_on,
     "diagnosis": works_on,
     "edit": works_on,
+    "restrict": lambda user, ticket: can_restrict(user),
+    "unrestrict": lambda user, ticket: can_restrict(user),
 }
 
 
