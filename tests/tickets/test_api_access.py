@@ -268,7 +268,7 @@ ROLE_ACTIONS = [
 EXPECTED_STATUS = {
     "start": "in_progress",
     "resolve": "resolved",
-    "escalate": "assigned",
+    "escalate": "new",
     "confirm": "closed",
     "close": "closed",
     "reopen": "in_progress",

@@ -335,7 +335,7 @@ def test_escalation_goes_l1_to_l2_to_l3(desk):
         ticket=ticket, actor=desk.l1_agent, to_group=desk.l2, reason="Mailbox corrupt"
     )
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.tier, ticket.assignment_group) == ("assigned", 2, desk.l2)
+    assert (ticket.status, ticket.tier, ticket.assignment_group) == ("new", 2, desk.l2)
     assert ticket.assignee is None
     assert (ticket.escalation_count, ticket.reassignment_count) == (1, 1)
     row = ticket.events.get(type=E.ESCALATED)
@@ -424,7 +424,7 @@ def test_de_escalation_goes_back_down_with_a_reason(desk):
         ticket=ticket, actor=desk.l2_agent, to_group=desk.l1, reason="Known fix: clear the cache"
     )
     ticket.refresh_from_db()
-    assert (ticket.status, ticket.tier, ticket.assignment_group) == ("assigned", 1, desk.l1)
+    assert (ticket.status, ticket.tier, ticket.assignment_group) == ("new", 1, desk.l1)
     assert (ticket.escalation_count, ticket.reassignment_count) == (1, 2)
     row = ticket.events.get(type=E.DE_ESCALATED)
     assert (row.data["from_tier"], row.data["to_tier"]) == (2, 1)
@@ -1167,3 +1167,68 @@ def test_a_failure_after_writing_rolls_the_whole_call_back(desk, monkeypatch):
     monkeypatch.setattr(services._base, "notify", broken)
     with changes_nothing(), pytest.raises(RuntimeError):
         _resolve(ticket, desk.l1_agent)
+
+
+# ---------------------------------------------------------------------------------------------
+# Found by a new user: escalation, who resolved, reclassified numbers
+
+
+def test_an_escalated_ticket_waits_new_in_the_next_queue_with_one_timeline_row(desk):
+    ticket = ticket_logged(requester=desk.requester)
+    services.ticket_assign(ticket=ticket, actor=desk.l1_agent, assignee=desk.l1_agent)
+    services.ticket_start(ticket=ticket, actor=desk.l1_agent)
+    before = ticket.events.count()
+    services.ticket_escalate(
+        ticket=ticket, actor=desk.l1_agent, to_group=desk.l2, reason="Needs the mail admins"
+    )
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.assignee, ticket.assignment_group) == ("new", None, desk.l2)
+    [row] = ticket.events.all()[before:]
+    assert row.type == E.ESCALATED
+    assert row.data["reason"] == "Needs the mail admins"
+    assert {"field": "status", "from": "in_progress", "to": "new"} in row.data["changes"]
+    assert ticket.events.filter(data__reason="Needs the mail admins").count() == 1
+
+
+def test_whoever_resolves_is_recorded_even_when_nobody_had_the_ticket(desk, api_for):
+    ticket = ticket_logged(requester=desk.requester, impact="high", urgency="high")
+    services.ticket_escalate(
+        ticket=ticket, actor=desk.l1_agent, to_group=desk.l3, reason="Core switch"
+    )
+    _resolve(Ticket.objects.get(pk=ticket.pk), desk.l3_agent)
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+    assert ticket.resolved_by == desk.l3_agent
+    detail = api_for(desk.l1_agent).get(f"/api/tickets/{ticket.number}/").json()
+    assert detail["resolved_by"] == {"id": desk.l3_agent.pk, "name": "Radu Stan"}
+    services.ticket_reopen(ticket=ticket, actor=desk.requester, reason="Still down")
+    ticket.refresh_from_db()
+    assert ticket.resolved_by is None
+
+
+def test_a_reclassified_tickets_old_number_redirects_and_the_requester_learns_the_new_one(
+    desk, api_for, client, deliver_outbox
+):
+    ticket = ticket_logged(requester=desk.requester, title="Need a second monitor")
+    old = ticket.number
+    services.ticket_reclassify(
+        ticket=ticket, actor=desk.l1_agent, kind=Kind.SERVICE_REQUEST, reason="A request"
+    )
+    ticket.refresh_from_db()
+    new = ticket.number
+    assert new.startswith("REQ") and old.startswith("INC")
+
+    api = api_for(desk.requester)
+    response = api.get(f"/api/tickets/{old}/timeline/")
+    assert (response.status_code, response["Location"]) == (301, f"/api/tickets/{new}/timeline/")
+    response = api.post(f"/api/tickets/{old.lower()}/comments/", {"body": "Thanks"}, format="json")
+    assert (response.status_code, response["Location"]) == (308, f"/api/tickets/{new}/comments/")
+    client.force_login(desk.requester)
+    response = client.get(f"/tickets/{old}/")
+    assert (response.status_code, response["Location"]) == (301, f"/tickets/{new}/")
+    # Someone who may not see it learns nothing: a 404, as for any other number.
+    assert api_for(desk.other_requester).get(f"/api/tickets/{old}/").status_code == 404
+
+    told = [m for m in deliver_outbox() if f"is now {new}" in m.subject]
+    assert len(told) == 1 and told[0].to == [desk.requester.email]
+    assert old in told[0].body and new in told[0].body

@@ -25,6 +25,17 @@ class ServiceError(Exception):
         return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in self.errors.items())
 
 
+class Moved(Exception):  # noqa: N818 - not an error: the answer is a redirect
+    """The object asked for by `old` (a path segment, e.g. a ticket number) is now `new`.
+
+    Raised by a selector; `web.middleware.MovedMiddleware` answers every page and API path with
+    a permanent redirect to the same path under the new name."""
+
+    def __init__(self, *, old: str, new: str):
+        self.old, self.new = old, new
+        super().__init__(f"{old} is now {new}")
+
+
 class ValidationFailed(ServiceError):
     """Input is wrong: each field names its reason."""
 

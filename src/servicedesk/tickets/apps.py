@@ -20,6 +20,7 @@ class TicketsConfig(AppConfig):
             ("resolved", _("Ticket resolved"), False),
             ("closed", _("Ticket closed"), False),
             ("manager_escalation", _("Escalated to the group manager"), False),
+            ("reclassified", _("Ticket reclassified (a new number)"), False),
         ):
             topic_register(
                 Topic(f"ticket.{name}", label, f"tickets/email/{name}.txt", starts_thread)

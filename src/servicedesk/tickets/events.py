@@ -69,27 +69,39 @@ def event_assigned(ticket: Ticket, actor, at: datetime, changes: list[dict], rea
     return _write(ticket, T.ASSIGNED, actor, at, changes=changes, reason=reason)
 
 
-def event_escalated(ticket: Ticket, actor, at: datetime, *, from_group, to_group, reason: str):
+def _group_changes(ticket: Ticket, from_group, to_group, old_status) -> list[dict]:
+    changes = [change("assignment_group", from_group, to_group)]
+    if old_status is not None and old_status != ticket.status:
+        changes.append(change("status", old_status, ticket.status))
+    return changes
+
+
+def event_escalated(
+    ticket: Ticket, actor, at: datetime, *, from_group, to_group, reason: str, old_status=None
+):
+    """One row for the move to a higher tier: the groups, the new status, the reason once."""
     return _write(
         ticket,
         T.ESCALATED,
         actor,
         at,
         public=True,
-        changes=[change("assignment_group", from_group, to_group)],
+        changes=_group_changes(ticket, from_group, to_group, old_status),
         from_tier=getattr(from_group, "tier", None),
         to_tier=to_group.tier,
         reason=reason,
     )
 
 
-def event_de_escalated(ticket: Ticket, actor, at: datetime, *, from_group, to_group, reason: str):
+def event_de_escalated(
+    ticket: Ticket, actor, at: datetime, *, from_group, to_group, reason: str, old_status=None
+):
     return _write(
         ticket,
         T.DE_ESCALATED,
         actor,
         at,
-        changes=[change("assignment_group", from_group, to_group)],
+        changes=_group_changes(ticket, from_group, to_group, old_status),
         from_tier=getattr(from_group, "tier", None),
         to_tier=to_group.tier,
         reason=reason,

@@ -121,6 +121,14 @@ class Ticket(models.Model):
     )
 
     resolution_code = models.CharField(max_length=30, blank=True)
+    # Who resolved it (the assignee may be nobody: an L3 engineer can fix a ticket nobody took).
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     resolution_notes = models.TextField(blank=True)
     service_restored = models.BooleanField(null=True)
 
@@ -229,6 +237,18 @@ class TicketAccess(models.Model):
 def _public_only(user, rule: Q) -> Q:
     # Internal rows (notes, staff-only changes and files) are the desk's.
     return rule if is_staff_member(user) else rule & Q(is_public=True)
+
+
+class TicketAlias(models.Model):
+    """A number a ticket had before it was reclassified: links and emails that quote it still
+    lead to the ticket (a permanent redirect), and it is never given to another ticket."""
+
+    number = models.CharField(max_length=16, unique=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.number} → {self.ticket_id}"
 
 
 class TicketEvent(models.Model):

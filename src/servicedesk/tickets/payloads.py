@@ -150,6 +150,7 @@ def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str], vi
         "first_response_at": _iso(ticket.first_response_at, zone),
         "assigned_at": _iso(ticket.assigned_at, zone),
         "resolved_at": _iso(ticket.resolved_at, zone),
+        "resolved_by": _user(ticket.resolved_by),
         "closed_at": _iso(ticket.closed_at, zone),
         "cancelled_at": _iso(ticket.cancelled_at, zone),
         "version": ticket.version,

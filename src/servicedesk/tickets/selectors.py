@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from servicedesk.accounts.permissions import group_ids_of
 from servicedesk.catalog.models import DiagnosticQuestion
+from servicedesk.core.errors import Moved
 from servicedesk.core.visibility import is_visible, visible_ids
 from servicedesk.sla.selectors import tickets_breached, tickets_breaching_soon
 from servicedesk.tickets.models import (
@@ -85,25 +86,31 @@ def tickets_visible(*, user) -> QuerySet[Ticket]:
     return Ticket.objects.visible_to(user).select_related(*LIST_RELATED)
 
 
-def ticket_get(*, user, number: str, for_update: bool = False) -> Ticket:
-    """The ticket with this number if `user` may see it; otherwise 404, never 403."""
+def ticket_get(*, user, number: str) -> Ticket:
+    """The ticket with this number if `user` may see it; otherwise 404, never 403. An old number
+    of a reclassified ticket raises Moved (a redirect to its number now)."""
     queryset = Ticket.objects.visible_to(user).select_related(
-        *LIST_RELATED, "service", "configuration_item", "parent", "duplicate_of", "logged_by"
+        *LIST_RELATED,
+        "service",
+        "configuration_item",
+        "parent",
+        "duplicate_of",
+        "logged_by",
+        "resolved_by",
     )
     ticket = queryset.filter(number=number.upper()).first()
     if ticket is None:
+        # A number it had before it was reclassified: the same ticket, under its new number.
+        moved = (
+            Ticket.objects.visible_to(user)
+            .filter(aliases__number=number.upper())
+            .values_list("number", flat=True)
+            .first()
+        )
+        if moved is not None:
+            raise Moved(old=number, new=moved)
         raise Http404("No such ticket.")
     return ticket
-
-
-def queue_for(*, user, group_id: int | None = None, mine: bool = False) -> QuerySet[Ticket]:
-    """Open tickets by priority then age: a group's queue, or the person's own work."""
-    queryset = tickets_visible(user=user).filter(status__in=OPEN_STATUSES)
-    if group_id is not None:
-        queryset = queryset.filter(assignment_group_id=group_id)
-    if mine:
-        queryset = queryset.filter(Q(assignee=user) | Q(assignment_group_id__in=group_ids_of(user)))
-    return queryset.order_by("priority", "created_at", "id")
 
 
 def timeline_for(*, ticket: Ticket, user) -> QuerySet[TicketEvent]:

@@ -73,6 +73,7 @@ class TicketDetailSerializer(TicketListSerializer):
     actions = serializers.SerializerMethodField()
     etag = serializers.CharField(read_only=True)
     restricted_group = GroupRefSerializer(read_only=True, allow_null=True)
+    resolved_by = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -100,6 +101,7 @@ class TicketDetailSerializer(TicketListSerializer):
             "first_response_at",
             "assigned_at",
             "resolved_at",
+            "resolved_by",
             "closed_at",
             "cancelled_at",
             "version",

@@ -91,8 +91,9 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (_S.IN_PROGRESS, Action.HOLD): _S.ON_HOLD,
     (_S.ON_HOLD, Action.RESUME): _S.IN_PROGRESS,
     (_S.ON_HOLD, Action.REQUESTER_REPLY): _S.IN_PROGRESS,
-    **{(s, Action.ESCALATE): _S.ASSIGNED for s in _WORKING},
-    **{(s, Action.DE_ESCALATE): _S.ASSIGNED for s in _WORKING},
+    # Escalated or sent back, a ticket waits in the new group's queue: nobody has it yet.
+    **{(s, Action.ESCALATE): _S.NEW for s in _WORKING},
+    **{(s, Action.DE_ESCALATE): _S.NEW for s in _WORKING},
     **{(s, Action.RESOLVE): _S.RESOLVED for s in OPEN_STATUSES},
     (_S.RESOLVED, Action.CONFIRM): _S.CLOSED,
     (_S.RESOLVED, Action.REOPEN): _S.IN_PROGRESS,

@@ -1,9 +1,14 @@
-"""Per-request preferences of the signed-in person: interface language and time zone."""
+"""Per-request middleware: the signed-in person's language and time zone; redirects for moved
+objects."""
 
+import re
 import zoneinfo
 
 from django.conf import settings
+from django.http import HttpResponseRedirect
 from django.utils import timezone, translation
+
+from servicedesk.core.errors import Moved
 
 
 class UserPreferencesMiddleware:
@@ -30,3 +35,23 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class MovedMiddleware:
+    """A page or API path that names a moved object (a reclassified ticket's old number) answers
+    a permanent redirect to the same path under the new name: 301 for reads, 308 for writes, so
+    a client repeats a POST at the new address instead of turning it into a GET."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Moved):
+            return None
+        pattern = re.compile(rf"/{re.escape(exception.old)}(?=/|$)", re.IGNORECASE)
+        location = pattern.sub(f"/{exception.new}", request.get_full_path(), count=1)
+        status = 301 if request.method in ("GET", "HEAD") else 308
+        return HttpResponseRedirect(location, status=status)

@@ -67,17 +67,23 @@ def _require(actor: User | None, ticket: Ticket, action: str, message: str = "")
         raise NotPermitted(message or _("You may not %(action)s this ticket.") % {"action": label})
 
 
-def _transition(ticket: Ticket, actor: User, action: str, now: datetime, *, reason="") -> str:
-    """Move `ticket` by `action` through the table and record it; returns the old status."""
+def _transition(
+    ticket: Ticket, actor: User, action: str, now: datetime, *, reason="", record=True
+) -> str:
+    """Move `ticket` by `action` through the table and record it; returns the old status.
+
+    `record=False` when the caller's own timeline row tells the change (an escalation names
+    its groups and the new status in one row, with its reason once)."""
     old = ticket.status
     ticket.status = next_status(old, action)
     if ticket.status != old:
         clocks_on_status_change(
             ticket=ticket, old=old, new=ticket.status, now=now, cause=_cause(action, reason)
         )
-        events.event_status(
-            ticket, actor, now, action=action, old=old, new=ticket.status, reason=reason
-        )
+        if record:
+            events.event_status(
+                ticket, actor, now, action=action, old=old, new=ticket.status, reason=reason
+            )
     return old
 
 

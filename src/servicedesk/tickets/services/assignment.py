@@ -153,7 +153,7 @@ def ticket_escalate(*, ticket: Ticket, actor: User, to_group: SupportGroup, reas
         raise ValidationFailed(errors)
     now = timezone.now()
     from_group = ticket.assignment_group
-    _transition(ticket, actor, Action.ESCALATE, now, reason=reason)
+    old_status = _transition(ticket, actor, Action.ESCALATE, now, reason=reason, record=False)
     _move_to_group(ticket, to_group, now)
     ticket.assignee = None
     ticket.escalation_count += 1
@@ -170,7 +170,13 @@ def ticket_escalate(*, ticket: Ticket, actor: User, to_group: SupportGroup, reas
         ],
     )
     events.event_escalated(
-        ticket, actor, now, from_group=from_group, to_group=to_group, reason=reason
+        ticket,
+        actor,
+        now,
+        from_group=from_group,
+        to_group=to_group,
+        reason=reason,
+        old_status=old_status,
     )
     return ticket
 
@@ -188,12 +194,18 @@ def ticket_de_escalate(
         raise ValidationFailed(errors)
     now = timezone.now()
     from_group = ticket.assignment_group
-    _transition(ticket, actor, Action.DE_ESCALATE, now, reason=reason)
+    old_status = _transition(ticket, actor, Action.DE_ESCALATE, now, reason=reason, record=False)
     _move_to_group(ticket, to_group, now)
     ticket.assignee = None
     _save(ticket, now, ["status", "assignment_group", "tier", "assignee", "reassignment_count"])
     events.event_de_escalated(
-        ticket, actor, now, from_group=from_group, to_group=to_group, reason=reason
+        ticket,
+        actor,
+        now,
+        from_group=from_group,
+        to_group=to_group,
+        reason=reason,
+        old_status=old_status,
     )
     return ticket
 

@@ -18,12 +18,14 @@ from servicedesk.tickets.models import (
     DiagnosisAnswer,
     Kind,
     Ticket,
+    TicketAlias,
 )
 from servicedesk.tickets.priority import priority_for
 from servicedesk.tickets.services._base import (
     _catalog_errors,
     _level_errors,
     _lock,
+    _notify_requester,
     _require,
     _save,
 )
@@ -108,11 +110,18 @@ def ticket_reclassify(*, ticket: Ticket, actor: User, kind: str, reason: str) ->
         raise ValidationFailed(errors)
     now = timezone.now()
     old_kind = ticket.kind
-    ticket._previous_number = ticket.number
+    old_number = ticket._previous_number = ticket.number
     ticket.kind = kind
     ticket.number = ticket_number_next(kind)
     _save(ticket, now, ["kind", "number"])
+    TicketAlias.objects.create(number=old_number, ticket=ticket, created_at=now)
     events.event_reclassified(ticket, actor, now, old_kind=old_kind, new_kind=kind, reason=reason)
+    _notify_requester(
+        ticket,
+        "ticket.reclassified",
+        key=f"reclassified:{ticket.version}",
+        context={"old_number": old_number},
+    )
     return ticket
 
 

@@ -116,12 +116,14 @@ def _resolve(ticket, actor, now, resolution_code, resolution_notes, service_rest
     ticket.resolution_notes = resolution_notes
     ticket.service_restored = service_restored
     ticket.resolved_at = now
+    ticket.resolved_by = actor
     ticket.hold_reason = ""
     _save(
         ticket,
         now,
         [
             "status",
+            "resolved_by",
             "resolution_code",
             "resolution_notes",
             "service_restored",
@@ -188,8 +190,9 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
     _transition(ticket, actor, Action.REOPEN, now, reason=reason)
     ticket.reopen_count += 1
     ticket.resolved_at = None
+    ticket.resolved_by = None
     ticket.service_restored = None
-    _save(ticket, now, ["status", "reopen_count", "resolved_at", "service_restored"])
+    _save(ticket, now, ["status", "reopen_count", "resolved_at", "resolved_by", "service_restored"])
     if ticket.assignment_group_id:
         TierStint.objects.create(
             ticket=ticket, group=ticket.assignment_group, tier=ticket.tier, started_at=now
