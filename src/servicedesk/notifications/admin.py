@@ -19,6 +19,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "sent_at",
+        # Why a message is still pending or dead, seen without opening each one.
+        "last_error",
     ]
     list_filter = ["status", "channel", "topic"]
     search_fields = ["destination", "title", "dedup_key", "message_id"]
