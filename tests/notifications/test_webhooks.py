@@ -473,3 +473,50 @@ def test_a_worker_killed_mid_batch_loses_no_event_and_repeats_only_those_in_flig
     assert repeated <= in_flight
     assert repeated == in_flight & seen_by_then
     assert max(received.values()) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# A secret that is not base64
+
+
+def test_a_malformed_secret_ends_its_message_dead_and_holds_back_nothing_else(
+    desk, endpoint, receiver
+):
+    broken = WebhookEndpoint.objects.create(
+        name="Mis-pasted",
+        url=receiver.url,
+        secret="whsec_not base64!",
+        topics=["ticket.logged"],
+    )
+    ticket = ticket_logged(requester=desk.requester)
+
+    outbox_pending_deliver()
+
+    rows = {m.channel + m.destination: m for m in OutboxMessage.objects.about(ticket)}
+    assert {key: m.status for key, m in rows.items()} == {
+        f"email{desk.requester.email}": "sent",
+        f"webhook{endpoint.pk}": "sent",
+        f"webhook{broken.pk}": "dead",
+    }
+    assert rows[f"webhook{broken.pk}"].last_error == (
+        "The endpoint's signing secret is invalid: "
+        "webhook secret must be 'whsec_' followed by base64"
+    )
+    assert [r.webhook_id for r in receiver.requests] == [rows[f"webhook{endpoint.pk}"].message_id]
+
+
+def test_the_admin_refuses_a_secret_that_is_not_base64(admin_client):
+    response = admin_client.post(
+        "/admin/notifications/webhookendpoint/add/",
+        {
+            "name": "Mis-pasted",
+            "url": "https://status.example.test/hooks",
+            "topics": ["ticket.logged"],
+            "secret": "whsec_not base64!",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "followed by base64" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
