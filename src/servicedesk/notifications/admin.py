@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
 from servicedesk.notifications.services import outbox_messages_retry
-from servicedesk.notifications.signing import webhook_secret_new
+from servicedesk.notifications.signing import webhook_secret_check, webhook_secret_new
 from servicedesk.notifications.topics import topic_choices
 
 
@@ -19,6 +19,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "sent_at",
+        # Why a message is still pending or dead, seen without opening each one.
+        "last_error",
     ]
     list_filter = ["status", "channel", "topic"]
     search_fields = ["destination", "title", "dedup_key", "message_id"]
@@ -68,6 +70,13 @@ class WebhookEndpointForm(forms.ModelForm):
         secret = self.cleaned_data["secret"].strip()
         if secret and not secret.startswith("whsec_"):
             raise forms.ValidationError(_("A signing secret starts with whsec_."))
+        if secret:
+            try:
+                webhook_secret_check(secret)
+            except ValueError as error:
+                raise forms.ValidationError(
+                    _("A signing secret is whsec_ followed by base64.")
+                ) from error
         return secret or (self.instance.secret if self.instance.pk else "") or webhook_secret_new()
 
 

@@ -36,6 +36,11 @@ def _secret_key(secret: str) -> bytes:
     return key
 
 
+def webhook_secret_check(secret: str) -> None:
+    """ValueError, saying why, unless `secret` can sign (the admin checks what is pasted)."""
+    _secret_key(secret)
+
+
 def webhook_headers(*, secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
     """The headers of one signed delivery of `body`.
 

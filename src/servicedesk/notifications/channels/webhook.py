@@ -3,8 +3,8 @@
 The request goes only to a public address (or one an administrator allow-listed in
 SERVICEDESK_WEBHOOK_ALLOWED_TARGETS), to the address checked, with no redirect followed
 (`notifications/http.py`). The `webhook-id` is the outbox message's id, the same on every
-attempt, so a receiver drops a repeat; a refused target or a deleted endpoint ends the message
-dead at once, a failing one is retried with backoff by the outbox.
+attempt, so a receiver drops a repeat; a refused target, a deleted endpoint or a secret that
+cannot sign ends the message dead at once, a failing one is retried with backoff by the outbox.
 """
 
 from django.conf import settings
@@ -25,12 +25,20 @@ def send(batch) -> dict[int, Failure]:
             failures[message.pk] = Failure("The webhook endpoint was removed or disabled.", True)
             continue
         body = message.body.encode()
-        headers = webhook_headers(
-            secret=endpoint.secret,
-            message_id=message.message_id,
-            timestamp=int(timezone.now().timestamp()),
-            body=body,
-        )
+        try:
+            headers = webhook_headers(
+                secret=endpoint.secret,
+                message_id=message.message_id,
+                timestamp=int(timezone.now().timestamp()),
+                body=body,
+            )
+        except ValueError as error:
+            # A secret that cannot sign would otherwise abort the whole batch after its claim,
+            # and every message in it would be sent again when the lease runs out.
+            failures[message.pk] = Failure(
+                f"The endpoint's signing secret is invalid: {error}", True
+            )
+            continue
         try:
             post_json(
                 endpoint.url,
