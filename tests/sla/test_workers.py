@@ -96,7 +96,7 @@ def _almost_due_ticket(desk):
     )
 
 
-def _wait_for_breach(ticket, seconds: float = 60) -> SlaClock:
+def _wait_for_breach(ticket, seconds: float = 120) -> SlaClock:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         clock = SlaClock.objects.get(ticket=ticket, metric="response")
