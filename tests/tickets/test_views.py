@@ -643,3 +643,14 @@ def test_portal_ticket_page_bounded_queries(requester, desk, django_assert_max_n
     with django_assert_max_num_queries(PORTAL_PAGE_MAX_QUERIES):
         response = requester.get(f"/tickets/{ticket.number}/")
     assert response.status_code == 200
+
+
+def test_edit_details_previews_the_priority_the_impact_and_urgency_give(desk, client):
+    ticket = ticket_logged(requester=desk.requester, impact="low", urgency="low")
+    client.force_login(desk.l1_agent)
+    page = client.get(f"/desk/tickets/{ticket.number}/?do=edit").content.decode()
+    assert 'id="priority-preview"' in page
+    assert 'hx-get="/desk/log/priority/"' in page
+    assert "P5" in page.split('id="priority-preview"')[1][:400]
+    preview = client.get("/desk/log/priority/", {"impact": "high", "urgency": "high"})
+    assert "P1" in preview.content.decode()

@@ -28,7 +28,7 @@ from servicedesk.catalog.selectors import category_choices, service_choices
 from servicedesk.core.errors import ServiceError
 from servicedesk.tickets import inputs
 from servicedesk.tickets.models import Kind
-from servicedesk.tickets.priority import Level, Priority
+from servicedesk.tickets.priority import Level, Priority, priority_for
 from servicedesk.tickets.selectors import (
     QUEUE_SORTS,
     QUEUES_BY_KEY,
@@ -405,6 +405,15 @@ class EditForm(Form):
         self.fields["configuration_item"].queryset = ConfigurationItem.objects.filter(
             is_active=True
         )
+
+    @property
+    def priority_preview(self) -> int:
+        """The priority the impact and urgency on the form give (as sent, or the ticket's)."""
+        impact = self.data.get("impact") or self.initial.get("impact")
+        urgency = self.data.get("urgency") or self.initial.get("urgency")
+        if impact in Level.values and urgency in Level.values:
+            return priority_for(impact, urgency)
+        return self.ticket.priority if self.ticket is not None else Priority.P3
 
     def changes(self) -> dict:
         """Only the fields that differ from the ticket, as ticket_update takes them."""
