@@ -1,16 +1,7 @@
 from django.apps import AppConfig
-from django.conf import settings
 
 
 class SlaConfig(AppConfig):
     name = "servicedesk.sla"
     label = "sla"
     verbose_name = "Service levels"
-
-    def ready(self):
-        # Imported here, once the apps are loaded: the tasks module needs the models.
-        from servicedesk.core.scheduler import periodic_register
-        from servicedesk.sla import tasks
-
-        periodic_register(tasks.sla_sweep, every=lambda: settings.SERVICEDESK_SWEEP_SECONDS)
-        periodic_register(tasks.tickets_auto_close, every=lambda: 15 * 60)
