@@ -226,6 +226,22 @@ def test_a_row_locked_by_another_worker_is_skipped_not_waited_for(desk, register
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_only_the_row_is_locked_not_what_is_joined_to_it(desk):
+    """A lock on the clock's calendar (another worker's claim that also locked it, an admin
+    editing the calendar) must not make the sweep skip every clock on that calendar."""
+    ticket = services.ticket_log(
+        actor=desk.requester, title="Payroll down", impact="high", urgency="high"
+    )
+    calendar_id = SlaClock.objects.get(ticket=ticket, metric="response").calendar_id
+    later = timezone.now() + timedelta(hours=2)
+    with _other_connection() as other:
+        other.execute("SELECT 1 FROM sla_businesscalendar WHERE id = %s FOR UPDATE", [calendar_id])
+        assert due_sweep(now=later) == {LABEL: 1}
+        other.rollback()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_sweeping_at_once_send_each_breach_once(desk):
     tickets = [
         services.ticket_log(
