@@ -11,10 +11,10 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from servicedesk.core.due import due_sweep
 from servicedesk.notifications.channels.email import email_of
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.notifications.services import Recipient, notify
-from servicedesk.sla.services import sla_sweep
 from servicedesk.tickets import services
 from tests.accounts.factories import UserFactory
 from tests.tickets.factories import ticket_logged
@@ -183,8 +183,8 @@ def test_the_sla_warning_and_breach_reach_the_team_and_the_manager_once_each(des
         ticket = ticket_logged(requester=desk.requester, title="VPN down")
         services.ticket_assign(ticket=ticket, actor=desk.l1_agent, assignee=desk.l1_agent)
         clock.shift(timedelta(hours=3))  # past the P3 two-hour first-response target
-        sla_sweep()
-        sla_sweep()  # a second worker, or a retried job: nothing new
+        due_sweep()
+        due_sweep()  # a second worker, or a retried job: nothing new
     warnings = _sent(ticket, "sla.warning")
     team = {desk.l1_agent.email, ro_member.email}
     assert {m.destination for m in warnings} <= team

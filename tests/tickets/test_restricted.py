@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from servicedesk.accounts.models import Role
+from servicedesk.core.due import due_sweep
 from servicedesk.core.errors import NotPermitted, ValidationFailed
 from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
 from servicedesk.sla.models import SlaClock
-from servicedesk.sla.services import sla_sweep
 from servicedesk.tickets import selectors, services
 from servicedesk.tickets.models import Ticket, TicketEvent
 from servicedesk.tickets.states import CancelReason
@@ -340,7 +340,7 @@ def test_notifications_of_a_restricted_ticket_reach_only_the_people_who_may_see_
     services.ticket_comment(
         ticket=restricted, actor=scene.people["security_member"], body="We are looking."
     )
-    sla_sweep()
+    due_sweep()
     after = OutboxMessage.objects.about(restricted).filter(created_at__gte=restricted.updated_at)
     destinations = set(after.values_list("destination", flat=True))
     assert not destinations & outsiders

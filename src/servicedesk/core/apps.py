@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CoreConfig(AppConfig):
     name = "servicedesk.core"
     label = "core"
+
+    def ready(self):
+        # Imported here, once the apps are loaded: the tasks module needs the models.
+        from servicedesk.core import tasks
+        from servicedesk.core.scheduler import periodic_register
+
+        periodic_register(tasks.due_sweep, every=lambda: settings.SERVICEDESK_SWEEP_SECONDS)

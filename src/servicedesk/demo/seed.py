@@ -7,11 +7,12 @@ from django.db import transaction
 from django.db.models import F
 from django.test.utils import override_settings
 
+from servicedesk.core.due import due_sweep
 from servicedesk.demo.desk import desk_seed
 from servicedesk.demo.stories import demo_tickets_seed
 from servicedesk.notifications.models import OutboxMessage
-from servicedesk.sla.services import sla_sweep, tickets_auto_close
 from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.services import tickets_auto_close
 
 
 @dataclass
@@ -43,7 +44,7 @@ def demo_seed() -> DemoSeedResult:
             tickets = demo_tickets_seed(desk)
             # Bring the desk up to now as the periodic jobs would: warnings and breaches of
             # the clocks still running, and closure of what waited too long for a confirmation.
-            sla_sweep()
+            due_sweep()
             tickets_auto_close()
             OutboxMessage.objects.filter(
                 pk__gt=last_message or 0, status=OutboxMessage.Status.PENDING

@@ -1,7 +1,8 @@
 """SLA clock mechanics: start, pause, resume, stop and retarget, each written to the ledger.
 
 Called by tickets.services inside the ticket's transaction, so a clock never disagrees with its
-ticket. Breach and warning handling (which may escalate the ticket) lives in sla.services.
+ticket. Warnings and breaches are sent by sla.services.sla_clock_check (run by the due-work
+sweep); what a breach does to the ticket lives in tickets.services.service_levels.
 """
 
 from datetime import datetime, timedelta

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.accounts.models import SupportGroup
 from servicedesk.catalog.models import Category, Service
 from servicedesk.core.caches import ReferenceDataModel
+from servicedesk.core.due import DueWork
 from servicedesk.sla.calendars import Calendar
 from servicedesk.tickets.models import Kind, Ticket
 from servicedesk.tickets.priority import Priority
@@ -213,12 +214,14 @@ class SlaPolicy(ReferenceDataModel):
         return 4 * bool(self.service_id) + 2 * bool(self.category_id) + bool(self.kind)
 
 
-class SlaClock(models.Model):
+class SlaClock(DueWork):
     """One running measure of a ticket: time to first response, or time to resolution.
 
     It keeps a snapshot of its policy's target, calendar and thresholds, so editing the policy
-    later does not change a running clock. `next_check_at` is the next instant the sweep has
-    something to do (a warning or the breach); the sweep reads only clocks whose time has come.
+    later does not change a running clock. `next_check_at` (DueWork) is the next instant the
+    due-work sweep has something to do (a warning or the breach); it is None while the clock is
+    paused or stopped, or has nothing left to send, so the sweep reads only clocks whose time
+    has come.
     """
 
     class Metric(models.TextChoices):
@@ -251,18 +254,13 @@ class SlaClock(models.Model):
     stopped_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     warned = models.JSONField(default=list, help_text=_("Thresholds already notified."))
-    next_check_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(DueWork.Meta):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "metric"], name="one_clock_per_metric")
         ]
         indexes = [
-            models.Index(
-                fields=["next_check_at"],
-                condition=Q(state="running", next_check_at__isnull=False),
-                name="sla_clock_due_idx",
-            ),
+            *DueWork.Meta.indexes,
             models.Index(fields=["state", "due_at"], name="sla_clock_state_due_idx"),
         ]
 

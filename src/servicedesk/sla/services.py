@@ -1,69 +1,50 @@
-"""SLA warnings, breaches and auto-close: the work of the periodic sweeps.
+"""SLA warnings and breaches: what one check of a due clock fires.
 
-Safe on many workers at once: each clock is locked with SKIP LOCKED and re-checked inside its
-own transaction; what was sent is recorded on the clock (`warned`, `breached_at`) in the same
-transaction as the outbox rows, whose dedup keys make a repeated send impossible.
+`sla_clock_check` runs inside the transaction of the due-work sweep (`core/due.py`), which has
+claimed the clock with SKIP LOCKED and re-checked that it is due; what was sent is recorded on
+the clock (`warned`, `breached_at`) in the same transaction as the outbox rows, whose dedup keys
+make a repeated send impossible. The check reports what fired (`SlaCheck`); the escalation a
+breach asks for and auto-close live above it, in `tickets.services.service_levels`.
 """
 
-import logging
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from servicedesk.accounts.models import SupportGroup
-from servicedesk.core.errors import ServiceError
 from servicedesk.notifications.services import notify
-from servicedesk.sla.calendars import Calendar, open_time_on
-from servicedesk.sla.clocks import State, _ledger, _schedule, calendar_of, clock_elapsed
-from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaLedgerEntry, SlaPolicy
+from servicedesk.sla.clocks import State, _ledger, _schedule, clock_elapsed
+from servicedesk.sla.models import SlaClock, SlaLedgerEntry
 from servicedesk.tickets import events
-from servicedesk.tickets import services as ticket_services
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.states import Status
 
-log = logging.getLogger(__name__)
 Event = SlaLedgerEntry.Event
 
 
-def sla_due_clock_ids(*, now: datetime, limit: int) -> list[int]:
-    """Clocks whose next warning or breach has come: one index range, nothing else is read."""
-    return list(
-        SlaClock.objects.filter(state=State.RUNNING, next_check_at__lte=now)
-        .order_by("next_check_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+@dataclass(frozen=True)
+class SlaCheck:
+    """What one check of a clock fired: the warning thresholds sent, and whether it breached."""
+
+    warnings: tuple[int, ...] = ()
+    breached: bool = False
 
 
-def sla_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Process every due clock; returns how many were processed by this call."""
-    now = now or timezone.now()
-    processed = 0
-    while True:
-        ids = sla_due_clock_ids(now=now, limit=batch)
-        if not ids:
-            return processed
-        done = sum(sla_clock_check(clock_id=pk, now=now) for pk in ids)
-        processed += done
-        if done == 0:
-            # Every due clock is locked by another worker; it will process them.
-            return processed
+def sla_clock_check(*, clock: SlaClock, now: datetime) -> SlaCheck:
+    """Send the warnings and the breach that have come due for one clock, once each.
 
-
-@transaction.atomic
-def sla_clock_check(*, clock_id: int, now: datetime) -> bool:
-    """Send the warnings and the breach that have come due for one clock, once each."""
-    clock = (
-        SlaClock.objects.select_for_update(skip_locked=True)
-        .select_related("calendar")
-        .filter(pk=clock_id, state=State.RUNNING, next_check_at__lte=now)
-        .first()
-    )
-    if clock is None:
-        return False
-    ticket = Ticket.objects.select_related("assignment_group", "assignee").get(pk=clock.ticket_id)
+    Call it inside the transaction that holds the clock's row lock (the due-work sweep's), with
+    its calendar and its ticket (with assignment group and assignee) loaded. It records the
+    ledger lines, timeline events and notifications of what fired, and sets `next_check_at` to
+    the clock's next warning or breach, or None.
+    """
+    if clock.state != State.RUNNING:
+        # Only a running clock has checks; a stale next_check_at must not bring it back.
+        clock.next_check_at = None
+        clock.save(update_fields=["next_check_at"])
+        return SlaCheck()
+    ticket = clock.ticket
     elapsed = clock_elapsed(clock, now)
+    warnings = []
     for threshold in clock.warning_thresholds:
         mark = clock.target * threshold / 100
         if threshold in clock.warned or elapsed < mark or elapsed >= clock.target:
@@ -72,6 +53,7 @@ def sla_clock_check(*, clock_id: int, now: datetime) -> bool:
         _ledger(clock, Event.WARNING, now, f"{threshold}% of the target", elapsed)
         _record(ticket, clock, "warning", threshold=threshold, elapsed=elapsed)
         _notify_team(ticket, clock, "sla.warning", key=f"warn:{threshold}", threshold=threshold)
+        warnings.append(threshold)
     breached = False
     if clock.breached_at is None and elapsed >= clock.target:
         clock.breached_at = clock.due_at or now
@@ -82,9 +64,7 @@ def sla_clock_check(*, clock_id: int, now: datetime) -> bool:
         breached = True
     _schedule(clock)
     clock.save()
-    if breached:
-        _escalate_on_breach(ticket, clock)
-    return True
+    return SlaCheck(warnings=tuple(warnings), breached=breached)
 
 
 def _record(ticket: Ticket, clock: SlaClock, what: str, **data) -> None:
@@ -122,103 +102,3 @@ def _notify_manager(ticket: Ticket, clock: SlaClock) -> None:
     group = ticket.assignment_group
     manager = group.manager if group is not None else None
     _notify(ticket, clock, [manager, *_team(ticket)], "sla.breach", key="breach")
-
-
-def _breach_target_group(ticket: Ticket, clock: SlaClock) -> SupportGroup | None:
-    if clock.breach_action == SlaPolicy.BreachAction.GROUP:
-        return clock.breach_group
-    if clock.breach_action == SlaPolicy.BreachAction.NEXT_TIER and ticket.tier < 3:
-        owner = ticket.service.owner_group if ticket.service_id else None
-        if owner is not None and owner.tier == ticket.tier + 1 and owner.is_active:
-            return owner
-        return (
-            SupportGroup.objects.filter(tier=ticket.tier + 1, is_active=True).order_by("id").first()
-        )
-    return None
-
-
-def _escalate_on_breach(ticket: Ticket, clock: SlaClock) -> None:
-    group = _breach_target_group(ticket, clock)
-    if group is None or group.pk == ticket.assignment_group_id:
-        return
-    reason = f"SLA breach: {clock.get_metric_display()} target of {clock.policy_name} passed"
-    try:
-        with transaction.atomic():
-            if group.tier > ticket.tier:
-                ticket_services.ticket_escalate(
-                    ticket=ticket, actor=None, to_group=group, reason=reason
-                )
-            else:
-                ticket_services.ticket_assign(ticket=ticket, actor=None, group=group, reason=reason)
-    except ServiceError as error:
-        # The breach itself is recorded and notified; a ticket that cannot move stays put.
-        log.info("breach of %s: not escalated (%s)", ticket.number, error.message)
-
-
-# ---------------------------------------------------------------------------------------------
-# Auto-close
-
-
-def desk_calendar() -> BusinessCalendar | None:
-    """The calendar business days are counted on for auto-close: the one named in settings."""
-    return (
-        BusinessCalendar.objects.filter(name=settings.SERVICEDESK_DESK_CALENDAR).first()
-        or BusinessCalendar.objects.filter(always_open=False).order_by("id").first()
-    )
-
-
-def auto_close_due_ids(*, now: datetime, limit: int = 500) -> list[int]:
-    """Resolved tickets whose confirmation window (in business days) has passed."""
-    days = settings.SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS
-    stored = desk_calendar()
-    calendar = calendar_of(stored) if stored else None
-    # Business days never pass faster than calendar days, so this bound reads only candidates.
-    candidates = Ticket.objects.filter(
-        status=Status.RESOLVED, is_major=False, resolved_at__lte=now - timedelta(days=days)
-    ).order_by("resolved_at")
-    due = []
-    for pk, resolved_at in candidates.values_list("pk", "resolved_at")[: limit * 4]:
-        if calendar is None or now >= auto_close_deadline(calendar, resolved_at, days):
-            due.append(pk)
-            if len(due) >= limit:
-                break
-    return due
-
-
-def auto_close_deadline(calendar: Calendar, resolved_at: datetime, days: int) -> datetime:
-    """Local midnight after the `days`-th open day following the day of resolution.
-
-    A day counts only if the calendar has open time on it: a one-off closure over a whole
-    working day gives the requester no day to answer.
-    """
-    zone = calendar.zone
-    day = resolved_at.astimezone(zone).date()
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if open_time_on(calendar, day) > timedelta():
-            counted += 1
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-
-
-def tickets_auto_close(*, now: datetime | None = None) -> int:
-    """Close resolved tickets nobody confirmed or rejected in time. Returns how many closed."""
-    now = now or timezone.now()
-    closed = 0
-    for pk in auto_close_due_ids(now=now):
-        with transaction.atomic():
-            ticket = (
-                Ticket.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=Status.RESOLVED)
-                .first()
-            )
-            if ticket is None:
-                continue
-            ticket_services.ticket_close(
-                ticket=ticket,
-                actor=None,
-                reason=f"closed automatically after "
-                f"{settings.SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS} business days without an answer",
-            )
-            closed += 1
-    return closed

@@ -43,15 +43,24 @@ from servicedesk.tickets.services.lifecycle import (
     ticket_resume,
 )
 from servicedesk.tickets.services.links import ticket_mark_duplicate, ticket_set_parent
+from servicedesk.tickets.services.service_levels import (
+    auto_close_deadline,
+    auto_close_due_ids,
+    sla_clock_due,
+    tickets_auto_close,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
     "NUMBER_START",
     "BulkAction",
     "BulkOutcome",
+    "auto_close_deadline",
+    "auto_close_due_ids",
     "reopen_deadline",
     "saved_view_delete",
     "saved_view_save",
+    "sla_clock_due",
     "ticket_assign",
     "ticket_cancel",
     "ticket_close",
@@ -76,5 +85,6 @@ __all__ = [
     "ticket_start",
     "ticket_unrestrict",
     "ticket_update",
+    "tickets_auto_close",
     "tickets_bulk_apply",
 ]

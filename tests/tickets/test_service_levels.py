@@ -6,11 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from servicedesk.sla import services as sla_services
 from servicedesk.sla.calendars import Calendar, working_week
 from servicedesk.sla.models import BusinessCalendar, Closure
-from servicedesk.sla.services import auto_close_deadline
 from servicedesk.tickets import services
+from servicedesk.tickets.services.service_levels import auto_close_deadline
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 RESOLVED = datetime(2026, 12, 29, 15, tzinfo=BUCHAREST)  # a Tuesday
@@ -64,8 +63,8 @@ def test_a_resolved_ticket_waits_out_a_closed_new_years_eve(desk):
             resolution_notes="Badge at the front desk",
         )
         travel.move_to(local(2027, 1, 5, 23, 59))
-        assert sla_services.tickets_auto_close() == 0
+        assert services.tickets_auto_close() == 0
         travel.move_to(local(2027, 1, 6, 0, 1))
-        assert sla_services.tickets_auto_close() == 1
+        assert services.tickets_auto_close() == 1
     ticket.refresh_from_db()
     assert ticket.status == "closed"
