@@ -214,3 +214,98 @@ def test_breaching_soon_and_breached_queues_in_the_api(desk, travel, api_for):
     assert [e["event"] for e in response["ledger"]] == ["start", "breach"]
     assert later.number not in {t["number"] for t in breached}
     assert agent.get("/api/tickets/?sla=late").status_code == 400
+
+
+# ---------------------------------------------------------------------------------------------
+# Exactly at the target, and retargeting clocks that stopped, paused or breached
+
+
+def _p2(desk, **kwargs):
+    """A P2 (24×7: response 1 h, resolution 8 h) logged now."""
+    return services.ticket_log(
+        actor=desk.l1_agent,
+        requester=desk.requester,
+        title="Payroll export fails",
+        impact="high",
+        urgency="medium",
+        **kwargs,
+    )
+
+
+def _events(clock_row) -> list[str]:
+    return list(clock_row.ledger.values_list("event", flat=True))
+
+
+def test_a_reply_at_exactly_the_target_is_met_and_a_second_later_is_breached(desk, travel):
+    start = at(13, 16, 50)
+    met = _p2(desk)
+    late = _p2(desk)
+    travel.move_to(start + timedelta(hours=1))  # exactly the 1 h response target
+    due_sweep()
+    assert clock(met, "response").breached_at is None  # not yet past it
+    services.ticket_comment(ticket=met, actor=desk.l1_agent, body="On it")
+    assert clock(met, "response").breached_at is None
+    travel.move_to(start + timedelta(hours=1, seconds=1))
+    services.ticket_comment(ticket=late, actor=desk.l1_agent, body="On it")
+    response = clock(late, "response")
+    assert response.breached_at == start + timedelta(hours=1)
+    # The breach has its ledger line, dated when the target passed (before the stop).
+    assert _events(response)[-2:] == ["breach", "stop"]
+
+
+def test_a_breach_found_at_stop_is_dated_over_the_stretches_the_clock_ran(desk, travel):
+    ticket = _p2(desk)  # 16:50
+    travel.move_to(at(13, 17, 0))
+    services.ticket_start(ticket=ticket, actor=desk.l1_agent)
+    services.ticket_hold(ticket=ticket, actor=desk.l1_agent, reason="awaiting_vendor")
+    travel.move_to(at(13, 19, 0))  # two hours paused: not counted
+    services.ticket_resume(ticket=ticket, actor=desk.l1_agent)
+    travel.move_to(at(13, 20, 0))  # 10 min + 60 min counted: 10 min past the target
+    services.ticket_comment(ticket=ticket, actor=desk.l1_agent, body="Vendor patched it")
+    response = clock(ticket, "response")
+    assert response.elapsed_before == timedelta(minutes=70)
+    assert response.breached_at == at(13, 19, 50)  # 10 min before the hold + 50 min after it
+
+
+@pytest.mark.parametrize("swept_first", [False, True])
+def test_a_shorter_target_dates_the_breach_the_same_whether_the_sweep_ran_or_not(
+    desk, travel, swept_first
+):
+    """P3 office hours → P1 24×7 after the old target passed: one answer either way."""
+    travel.move_to(at(16, 9, 0))  # Monday
+    ticket = services.ticket_log(
+        actor=desk.l1_agent, requester=desk.requester, title="Share down", impact="medium"
+    )
+    travel.move_to(at(16, 11, 30))  # P3 response target (2 h) passed at 11:00
+    if swept_first:
+        due_sweep()
+        assert clock(ticket, "response").breached_at == at(16, 11, 0)
+    services.ticket_update(ticket=ticket, actor=desk.l1_agent, impact="high", urgency="high")
+    response = clock(ticket, "response")
+    if not swept_first:
+        due_sweep()  # the sweep finds the retargeted clock due at once
+        response = clock(ticket, "response")
+    assert response.target == timedelta(hours=1)
+    assert response.breached_at == at(16, 10, 0)  # 1 h after 09:00 on 24×7
+    assert "breach" in _events(response)
+
+
+def test_a_stopped_clock_retargeted_shows_its_new_due_time_and_breach(desk, travel):
+    travel.move_to(at(16, 9, 0))
+    ticket = services.ticket_log(
+        actor=desk.l1_agent, requester=desk.requester, title="Share down", impact="medium"
+    )
+    travel.move_to(at(16, 10, 30))  # first reply after 1 h 30: met under P3's 2 h
+    services.ticket_comment(ticket=ticket, actor=desk.l1_agent, body="Looking")
+    response = clock(ticket, "response")
+    assert (response.breached_at, response.due_at) == (None, at(16, 11, 0))
+    travel.move_to(at(16, 11, 0))
+    services.ticket_update(ticket=ticket, actor=desk.l1_agent, impact="high", urgency="high")
+    response = clock(ticket, "response")
+    assert response.due_at == at(16, 10, 0)  # P1: 1 h from the start
+    assert response.breached_at == at(16, 10, 0)  # the reply at 10:30 was 30 min late
+    assert _events(response) == ["start", "breach", "stop", "retarget"]  # in the order of time
+    # And back: the breach goes with the target that made it.
+    services.ticket_update(ticket=ticket, actor=desk.l1_agent, impact="medium", urgency="medium")
+    response = clock(ticket, "response")
+    assert (response.breached_at, response.due_at) == (None, at(16, 11, 0))

@@ -271,7 +271,7 @@ class _Clock:
         if self.state == SlaClock.State.STOPPED:
             return "breached" if self.breached_at is not None else "met"
         overdue = (
-            self.state == SlaClock.State.RUNNING and self.due_at is not None and self.due_at <= now
+            self.state == SlaClock.State.RUNNING and self.due_at is not None and self.due_at < now
         )
         return "breached" if self.breached_at is not None or overdue else "pending"
 

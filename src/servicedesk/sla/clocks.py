@@ -198,17 +198,23 @@ def _resume(clock: SlaClock, now: datetime, cause: str) -> None:
 def _stop(clock: SlaClock, now: datetime, cause: str) -> None:
     if clock.state == State.STOPPED:
         return
+    segments = running_segments(clock, now)  # before the STOP line: the last run ends now
     clock.elapsed_before = clock_elapsed(clock, now)
-    was_due = clock.due_at
     clock.state = State.STOPPED
     clock.running_since = None
     clock.stopped_at = now
-    if clock.breached_at is None and clock.elapsed_before > clock.target:
-        # Stopped late but before the sweep noticed: the breach happened at the due time.
-        clock.breached_at = was_due or now
     clock.next_check_at = None
+    breach = None
+    if clock.breached_at is None and clock.elapsed_before > clock.target:
+        # Stopped late but before the sweep noticed: the breach happened when the target was
+        # passed, counted over the stretches the clock ran (its pauses excluded).
+        breach = clock.breached_at = target_passed_at(
+            calendar_of(clock.calendar), segments, clock.target
+        )
     clock.save()
     _ledger(clock, Event.STOP, now, cause, clock.elapsed_before)
+    if breach is not None:
+        _ledger(clock, Event.BREACH, breach, f"target passed ({cause})", clock.elapsed_before)
 
 
 def clocks_on_status_change(*, ticket: Ticket, old: str, new: str, now: datetime, cause: str):
@@ -247,11 +253,48 @@ def running_segments(clock: SlaClock, until: datetime) -> list[tuple[datetime, d
     return segments
 
 
+def target_passed_at(
+    calendar: Calendar, segments: list[tuple[datetime, datetime]], target: timedelta
+) -> datetime | None:
+    """The instant the business time counted over `segments` went past `target`, or None when
+    it never did. A clock that ends at exactly its target has met it (the rule of the sweep, of
+    a stop and of the reports alike); a later instant is a breach, dated when the target was
+    reached."""
+    counted = timedelta()
+    for start, end in segments:
+        part = business_time_between(calendar, start, end)
+        if counted + part > target:
+            return business_time_add(calendar, start, target - counted)
+        counted += part
+    return None
+
+
+def _due_over(
+    calendar: Calendar, segments: list[tuple[datetime, datetime]], target: timedelta
+) -> datetime | None:
+    """When `target` is reached over `segments`, continuing the last one as if the clock ran
+    on: the due time a stopped clock shows after a change of target."""
+    counted = timedelta()
+    for start, end in segments:
+        part = business_time_between(calendar, start, end)
+        if counted + part >= target:
+            return business_time_add(calendar, start, target - counted)
+        counted += part
+    if not segments:
+        return None
+    return business_time_add(calendar, segments[-1][1], target - counted)
+
+
 def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> None:
     """Take the new priority's targets and calendar, counted again from the original start.
 
     The elapsed time is recomputed over the stretches the clock actually ran (pauses still
-    excluded), so the due time is what it would have been had the ticket started at this priority.
+    excluded), so the due time is what it would have been had the ticket started at this
+    priority. Whether, and when, the new target was breached follows from those stretches alone,
+    never from whether the sweep had looked at the clock before the change: a stopped or paused
+    clock is decided here (with its ledger line); a running one that had already been found
+    breached gets the breach time of the new target, and one that had not is left to the sweep,
+    which finds it due at once and sends its breach.
     """
     policy = policy_for(ticket)
     if policy is None:
@@ -262,10 +305,8 @@ def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> N
     }
     for clock in _clocks(ticket):
         calendar = calendar_of(policy.calendar)
-        elapsed = sum(
-            (business_time_between(calendar, s, e) for s, e in running_segments(clock, now)),
-            timedelta(),
-        )
+        segments = running_segments(clock, now)
+        elapsed = sum((business_time_between(calendar, s, e) for s, e in segments), timedelta())
         clock.policy = policy
         clock.policy_name = policy.name
         clock.calendar = policy.calendar
@@ -280,10 +321,14 @@ def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> N
         else:
             clock.elapsed_before = elapsed
         clock.warned = [t for t in clock.warned if clock.target * t / 100 <= elapsed]
-        if clock.breached_at is not None and elapsed <= clock.target:
-            clock.breached_at = None
+        was_breached = clock.breached_at
+        passed = target_passed_at(calendar, segments, clock.target)
+        if clock.state != State.RUNNING or was_breached is not None:
+            clock.breached_at = passed
         _schedule(clock)
-        if clock.state == State.STOPPED and clock.breached_at is None and elapsed > clock.target:
-            clock.breached_at = business_time_add(calendar, clock.started_at, clock.target)
+        if clock.state == State.STOPPED:
+            clock.due_at = _due_over(calendar, segments, clock.target)
         clock.save()
         _ledger(clock, Event.RETARGET, now, cause, elapsed)
+        if clock.breached_at is not None and clock.breached_at != was_breached:
+            _ledger(clock, Event.BREACH, clock.breached_at, f"target passed ({cause})", elapsed)

@@ -47,7 +47,7 @@ def sla_clock_check(*, clock: SlaClock, now: datetime) -> SlaCheck:
     warnings = []
     for threshold in clock.warning_thresholds:
         mark = clock.target * threshold / 100
-        if threshold in clock.warned or elapsed < mark or elapsed >= clock.target:
+        if threshold in clock.warned or elapsed < mark or elapsed > clock.target:
             continue
         clock.warned = sorted([*clock.warned, threshold])
         _ledger(clock, Event.WARNING, now, f"{threshold}% of the target", elapsed)
@@ -55,7 +55,8 @@ def sla_clock_check(*, clock: SlaClock, now: datetime) -> SlaCheck:
         _notify_team(ticket, clock, "sla.warning", key=f"warn:{threshold}", threshold=threshold)
         warnings.append(threshold)
     breached = False
-    if clock.breached_at is None and elapsed >= clock.target:
+    # Met at exactly the target, breached once past it: the rule of clocks.target_passed_at.
+    if clock.breached_at is None and elapsed > clock.target:
         clock.breached_at = clock.due_at or now
         clock.warned = sorted(set(clock.warned) | set(clock.warning_thresholds))
         _ledger(clock, Event.BREACH, clock.breached_at, "target passed", elapsed)
