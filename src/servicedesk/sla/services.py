@@ -16,7 +16,14 @@ from servicedesk.accounts.models import SupportGroup
 from servicedesk.core.errors import ServiceError
 from servicedesk.notifications.services import notify
 from servicedesk.sla.calendars import Calendar, open_time_on
-from servicedesk.sla.clocks import State, _ledger, _schedule, calendar_of, clock_elapsed
+from servicedesk.sla.clocks import (
+    State,
+    _ledger,
+    _schedule,
+    calendar_of,
+    clock_elapsed,
+    clock_policy,
+)
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaLedgerEntry, SlaPolicy
 from servicedesk.tickets import events
 from servicedesk.tickets import services as ticket_services
@@ -109,7 +116,8 @@ def _notify(ticket: Ticket, clock: SlaClock, audience, topic: str, *, key: str, 
         topic,
         ticket,
         audience,
-        {"ticket": ticket, "clock": clock, **context},
+        # The policy itself (when active) so that the email names it in each recipient's language.
+        {"ticket": ticket, "clock": clock, "policy": clock_policy(clock), **context},
         dedup_key=f"sla:{clock.pk}:{key}",
     )
 
