@@ -319,3 +319,10 @@ def test_an_email_names_the_group_in_the_recipients_language(romanian_desk, deli
     services.ticket_escalate_to_manager(ticket=ticket, actor=desk.l1_agent, reason="Urgent")
     sent = [m for m in deliver_outbox() if desk.manager.email in m.to]
     assert sent and "Serviciul de asistență" in sent[0].body
+
+
+def test_the_timeline_writes_names_in_english_whoever_acts(romanian_desk):
+    with translation.override("ro"):
+        ticket = _ticket(romanian_desk)
+    created = ticket.events.get(type="created")
+    assert created.data["group"] == "Service Desk (L1)"
