@@ -32,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin, whose forms it extends with a field per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -155,6 +157,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ro", "Română")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Reference data (catalogue, groups, SLA policies) is entered in both languages: `name_en`,
+# `name_ro` … columns (each app's translation.py). English is the source and the fallback, and
+# must be given; a row created in code from a plain `name=` fills the English column too.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Bucharest")
 USE_I18N = True
 USE_TZ = True

@@ -92,9 +92,21 @@ def test_seed_demo_builds_a_desk_with_a_month_of_history_once():
     for login in ("admin", "agent.l1", "agent.l3", "manager.desk", "security", "requester"):
         assert login in output
 
+    # Every name the catalogue shows has its Romanian, and a choice question as many choices.
+    for model, field in ((SupportGroup, "name"), (Service, "name"), (Category, "name")):
+        assert not model.objects.filter(**{f"{field}_ro__isnull": True}).exists()
+    assert not DiagnosticQuestion.objects.filter(text_ro__isnull=True).exists()
+    for question in DiagnosticQuestion.objects.filter(answer_type="choice"):
+        assert len(question.choices_ro) == len(question.choices_en) >= 2
+    assert Category.objects.filter(name_ro="VPN", parent__name_ro="Rețea").exists()
+    assert SupportGroup.objects.filter(name_ro="Serviciul de asistență").exists()
+    # A desk seeded before the catalogue was translated gets its Romanian on the next run.
+    Category.objects.filter(name_en="Hardware").update(name_ro=None)
+
     before = row_counts()
     output = seed_demo()
     assert row_counts() == before
+    assert Category.objects.get(parent=None, name_en="Hardware").name_ro == "Echipamente"
     assert "already in place" in output and "agent.l1" in output
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from modeltranslation.admin import TranslationAdmin
 
 from servicedesk.accounts.models import SupportGroup, User
 
@@ -19,8 +20,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(admin.ModelAdmin):
+class SupportGroupAdmin(TranslationAdmin):
+    """Names and descriptions are entered in each language (translation.py)."""
+
     list_display = ["name", "tier", "manager", "email", "is_active"]
     list_filter = ["tier", "is_active"]
     filter_horizontal = ["members"]
-    search_fields = ["name"]
+    search_fields = ["name_en", "name_ro"]

@@ -4,9 +4,11 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from servicedesk.accounts.models import STAFF_ROLES, SupportGroup, User
-from servicedesk.core.caches import TIMEOUT, reference_key
+from servicedesk.core.caches import TIMEOUT, LocalizedKey, reference_key
+from servicedesk.core.i18n import localized, sort_key
 
-GROUP_LABELS_KEY = reference_key("accounts:group-labels")
+# Group names are read in the active language, so what is cached of them is kept per language.
+GROUP_LABELS_KEY = LocalizedKey("accounts:group-labels")
 
 
 def people_search(*, query: str, limit: int = 10) -> list[User]:
@@ -35,21 +37,24 @@ def desk_staff_active() -> QuerySet[User]:
 
 
 def group_labels(ids: set[int]) -> dict[int, dict]:
-    """{id: {"id", "name", "tier"}} of the support groups, covering at least `ids`."""
+    """{id: {"id", "name", "tier"}} of the support groups, covering at least `ids`, named in the
+    active language."""
 
     def read():
         rows = SupportGroup.objects.order_by().values_list("id", "name", "tier")
         return {pk: {"id": pk, "name": name, "tier": tier} for pk, name, tier in rows}
 
-    labels = cache.get_or_set(GROUP_LABELS_KEY, read, TIMEOUT)
+    key = GROUP_LABELS_KEY.current()
+    labels = cache.get_or_set(key, read, TIMEOUT)
     if not ids <= labels.keys():  # a group made since, in another process
         labels = read()
-        cache.set(GROUP_LABELS_KEY, labels, TIMEOUT)
+        cache.set(key, labels, TIMEOUT)
     return labels
 
 
 def groups_active() -> QuerySet[SupportGroup]:
-    return SupportGroup.objects.filter(is_active=True).order_by("tier", "name")
+    """Active groups by tier, then by name in the active language (English where none)."""
+    return SupportGroup.objects.filter(is_active=True).order_by("tier", localized("name"))
 
 
 GROUP_TIERS_KEY = reference_key("accounts:group-tiers")
@@ -69,7 +74,7 @@ def group_tiers_active() -> frozenset[int]:
 # they are kept this many seconds in the cache (a new colleague shows up within a minute).
 CHOICES_TTL = 60
 DESK_STAFF_CHOICES_KEY = reference_key("accounts:desk-staff-choices", people=True)
-GROUP_CHOICES_KEY = reference_key("accounts:group-choices")
+GROUP_CHOICES_KEY = LocalizedKey("accounts:group-choices")
 
 
 def desk_staff_choices() -> list[tuple[int, str]]:
@@ -83,10 +88,13 @@ def desk_staff_choices() -> list[tuple[int, str]]:
 
 
 def group_choices() -> list[tuple[int, str]]:
-    """(id, "Name (Ln)") of active support groups, for a select."""
+    """(id, "Name (Ln)") of active support groups by tier then name, for a select."""
 
     def read():
-        rows = groups_active().values_list("id", "name", "tier")
+        rows = (
+            SupportGroup.objects.filter(is_active=True).order_by().values_list("id", "name", "tier")
+        )
+        rows = sorted(rows, key=lambda row: (row[2], sort_key(row[1])))
         return [(pk, f"{name} (L{tier})") for pk, name, tier in rows]
 
-    return cache.get_or_set(GROUP_CHOICES_KEY, read, CHOICES_TTL)
+    return cache.get_or_set(GROUP_CHOICES_KEY.current(), read, CHOICES_TTL)

@@ -1,13 +1,16 @@
+"""The catalogue in the admin: each translated field is entered once per language."""
+
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(TranslationAdmin):
     list_display = ["name", "owner_group", "is_active"]
     list_filter = ["is_active", "owner_group"]
-    search_fields = ["name"]
+    search_fields = ["name_en", "name_ro"]
 
 
 @admin.register(ConfigurationItem)
@@ -17,14 +20,14 @@ class ConfigurationItemAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class DiagnosticQuestionInline(admin.TabularInline):
+class DiagnosticQuestionInline(TranslationTabularInline):
     model = DiagnosticQuestion
     extra = 1
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["path", "default_group", "is_active"]
     list_filter = ["is_active", "parent"]
-    search_fields = ["name"]
+    search_fields = ["name_en", "name_ro"]
     inlines = [DiagnosticQuestionInline]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +101,29 @@ class DiagnosticQuestion(models.Model):
             return _("An answer is required.") if self.required else None
         if self.answer_type == self.AnswerType.YES_NO and answer not in {"yes", "no"}:
             return _("Answer 'yes' or 'no'.")
-        if self.answer_type == self.AnswerType.CHOICE and answer not in self.choices:
+        if self.answer_type == self.AnswerType.CHOICE and answer not in self.choices_all():
             return _("Choose one of: %(choices)s.") % {"choices": ", ".join(self.choices)}
         return None
+
+    def choices_all(self) -> set[str]:
+        """The choices in every language: an answer is kept as the person picked it, so one
+        given in Romanian stays valid when an English reader edits the diagnosis."""
+        return {
+            choice
+            for code, _name in settings.LANGUAGES
+            for choice in getattr(self, f"choices_{code}", None) or ()
+        }
+
+    def clean(self) -> None:
+        # The lists of choices are translations of each other, item by item.
+        count = len(self.choices_en or ())
+        for code, _name in settings.LANGUAGES:
+            given = getattr(self, f"choices_{code}", None) or ()
+            if given and len(given) != count:
+                raise ValidationError(
+                    {
+                        f"choices_{code}": _(
+                            "Give as many choices in each language, in the same order."
+                        )
+                    }
+                )

@@ -7,10 +7,17 @@ names the cache keys it keeps such data under with `reference_key()`; any write 
 registered with `people=True` are also dropped when a person, a token or a group's members change
 (`people_changed()`). The timeout bounds how long another process keeps a copy when the cache is
 per process (LocMemCache without REDIS_URL). Core knows the mechanism, not the keys.
+
+What names rows (a category's path, a group's name) is cached once per language, under
+`LocalizedKey`: all of its keys are registered, so a write drops every language's copy.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
+from django.utils import translation
+
+from servicedesk.core.i18n import SOURCE_LANGUAGE, active_language
 
 TIMEOUT = 300
 _reference_keys: set[str] = set()
@@ -21,6 +28,20 @@ def reference_key(key: str, *, people: bool = False) -> str:
     """Register `key` as cached reference data (also people data when `people`) and return it."""
     (_people_keys if people else _reference_keys).add(key)
     return key
+
+
+class LocalizedKey:
+    """A reference-data cache key per language of the site: `key:en`, `key:ro`, each registered."""
+
+    def __init__(self, key: str, *, people: bool = False):
+        self.by_language = {
+            code: reference_key(f"{key}:{code}", people=people)
+            for code, _name in settings.LANGUAGES
+        }
+
+    def current(self) -> str:
+        """The key of the active language."""
+        return self.by_language[active_language()]
 
 
 def _drop(keys: list[str]) -> None:
@@ -62,7 +83,11 @@ class ReferenceDataModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
+        # A translated field keeps its plain column too (modeltranslation), written from the
+        # active language: saved in the source language it always holds the English, so its
+        # unique constraint compares names of one language whoever saves.
+        with translation.override(SOURCE_LANGUAGE):
+            super().save(*args, **kwargs)
         reference_data_changed()
 
     def delete(self, *args, **kwargs):

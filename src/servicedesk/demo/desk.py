@@ -84,6 +84,20 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def romanian(**english: str) -> dict[str, str]:
+    """The `<field>_ro` values of the given English texts, from data.ROMANIAN."""
+    return {f"{name}_ro": data.ROMANIAN[text] for name, text in english.items() if text}
+
+
+def _romanian_fill(obj, **english: str) -> None:
+    """Give a row seeded before the catalogue was translated its Romanian; keep any edit."""
+    missing = {name: value for name, value in romanian(**english).items() if not getattr(obj, name)}
+    if missing:
+        for name, value in missing.items():
+            setattr(obj, name, value)
+        obj.save(update_fields=list(missing))
+
+
 def _people_seed(created: dict) -> dict[str, User]:
     everyone = (*data.STAFF, *data.REQUESTERS, data.MONITORING)
     existing = {
@@ -116,11 +130,13 @@ def _people_seed(created: dict) -> dict[str, User]:
 def _groups_seed(people: dict[str, User], created: dict) -> dict[str, SupportGroup]:
     groups = {}
     for entry in data.GROUPS:
+        names = {"name": entry.name, "description": entry.description}
         group, was_created = SupportGroup.objects.get_or_create(
-            name=entry.name,
+            name_en=entry.name,
             defaults={
+                "description_en": entry.description,
+                **romanian(**names),
                 "tier": entry.tier,
-                "description": entry.description,
                 "email": f"{entry.key}@{data.DOMAIN}",
                 "manager": people[entry.manager],
             },
@@ -128,6 +144,8 @@ def _groups_seed(people: dict[str, User], created: dict) -> dict[str, SupportGro
         if was_created:
             group.members.set([people[username] for username in data.MEMBERS[entry.key]])
             created["groups"] += 1
+        else:
+            _romanian_fill(group, **names)
         groups[entry.key] = group
     return groups
 
@@ -135,11 +153,18 @@ def _groups_seed(people: dict[str, User], created: dict) -> dict[str, SupportGro
 def _services_seed(groups: dict[str, SupportGroup], created: dict) -> dict[str, Service]:
     services = {}
     for entry in data.SERVICES:
+        names = {"name": entry.name, "description": entry.description}
         service, was_created = Service.objects.get_or_create(
-            name=entry.name,
-            defaults={"owner_group": groups[entry.owner], "description": entry.description},
+            name_en=entry.name,
+            defaults={
+                "description_en": entry.description,
+                **romanian(**names),
+                "owner_group": groups[entry.owner],
+            },
         )
         created["services"] += was_created
+        if not was_created:
+            _romanian_fill(service, **names)
         services[entry.name] = service
     return services
 
@@ -161,34 +186,35 @@ def _categories_seed(
 ) -> list[CatalogLeaf]:
     leaves = []
     for branch in data.CATEGORIES:
+        names = {"name": branch.name, "description": branch.description}
         parent, was_created = Category.objects.get_or_create(
-            parent=None, name=branch.name, defaults={"description": branch.description}
+            parent=None,
+            name_en=branch.name,
+            defaults={"description_en": branch.description, **romanian(**names)},
         )
         created["categories"] += was_created
+        if not was_created:
+            _romanian_fill(parent, **names)
         for leaf in branch.leaves:
+            names = {"name": leaf.name, "description": leaf.description}
             category, was_created = Category.objects.get_or_create(
                 parent=parent,
-                name=leaf.name,
+                name_en=leaf.name,
                 defaults={
-                    "description": leaf.description,
+                    "description_en": leaf.description,
+                    **romanian(**names),
                     "default_group": groups.get(leaf.default_group),
                 },
             )
             if was_created:
                 created["categories"] += 1
                 DiagnosticQuestion.objects.bulk_create(
-                    DiagnosticQuestion(
-                        category=category,
-                        text=q.text,
-                        help_text=q.help_text,
-                        answer_type=q.answer_type,
-                        # A text question's options are typical answers, not a list to pick from.
-                        choices=list(q.options) if q.answer_type == "choice" else [],
-                        required=q.required,
-                        position=position,
-                    )
+                    _question(category, position, q)
                     for position, q in enumerate(leaf.questions, start=1)
                 )
+            else:
+                _romanian_fill(category, **names)
+                _questions_romanian_fill(category, leaf)
             leaves.append(
                 CatalogLeaf(
                     category=category,
@@ -199,3 +225,30 @@ def _categories_seed(
                 )
             )
     return leaves
+
+
+def _question(category: Category, position: int, q: data.Question) -> DiagnosticQuestion:
+    # A text question's options are typical answers, not a list to pick from.
+    choices = list(q.options) if q.answer_type == "choice" else []
+    return DiagnosticQuestion(
+        category=category,
+        text_en=q.text,
+        help_text_en=q.help_text,
+        choices_en=choices,
+        **romanian(text=q.text, help_text=q.help_text),
+        choices_ro=[data.ROMANIAN[c] for c in choices],
+        answer_type=q.answer_type,
+        required=q.required,
+        position=position,
+    )
+
+
+def _questions_romanian_fill(category: Category, leaf: data.Leaf) -> None:
+    """Romanian for the questions of a category seeded before they were translated."""
+    for question in category.questions.filter(text_ro__isnull=True):
+        seeded = next((q for q in leaf.questions if q.text == question.text_en), None)
+        if seeded is not None:
+            fresh = _question(category, question.position, seeded)
+            question.text_ro, question.help_text_ro = fresh.text_ro, fresh.help_text_ro
+            question.choices_ro = fresh.choices_ro
+            question.save(update_fields=["text_ro", "help_text_ro", "choices_ro"])

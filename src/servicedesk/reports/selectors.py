@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import Tier
+from servicedesk.core.i18n import localized, sort_key
 from servicedesk.sla.models import SlaClock
 from servicedesk.tickets.models import Kind, Ticket
 from servicedesk.tickets.priority import Priority
@@ -56,27 +57,33 @@ AGE_BUCKETS = (
 )
 
 _RESOLVED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
-_TICKET_FIELDS = (
-    "pk",
-    "status",
-    "kind",
-    "priority",
-    "tier",
-    "category_id",
-    "category__name",
-    "category__parent__name",
-    "service_id",
-    "service__name",
-    "assignment_group_id",
-    "assignment_group__name",
-    "reported_at",
-    "created_at",
-    "first_response_at",
-    "resolved_at",
-    "escalation_count",
-    "reassignment_count",
-    "reopen_count",
-)
+
+
+def _ticket_fields() -> tuple:
+    """The values of a ticket the figures count, names in the reader's language (`core.i18n`)."""
+    return (
+        "pk",
+        "status",
+        "kind",
+        "priority",
+        "tier",
+        "category_id",
+        localized("category__name"),
+        localized("category__parent__name"),
+        "service_id",
+        localized("service__name"),
+        "assignment_group_id",
+        localized("assignment_group__name"),
+        "reported_at",
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+        "escalation_count",
+        "reassignment_count",
+        "reopen_count",
+    )
+
+
 _CLOCK_FIELDS = ("ticket_id", "metric", "state", "elapsed_before", "breached_at", "due_at")
 
 
@@ -293,7 +300,7 @@ def _tickets_of_period(user, since: datetime, until: datetime):
 
 def _read(user, since: datetime, until: datetime):
     period = _tickets_of_period(user, since, until)
-    tickets = [_Ticket(*row) for row in period.values_list(*_TICKET_FIELDS)]
+    tickets = [_Ticket(*row) for row in period.values_list(*_ticket_fields())]
     clocks: dict[int, dict[str, _Clock]] = {}
     clock_rows = SlaClock.objects.filter(
         ticket__in=period.exclude(status=Status.CANCELLED).values("pk")
@@ -301,7 +308,8 @@ def _read(user, since: datetime, until: datetime):
     for ticket_id, metric, *rest in clock_rows:
         clocks.setdefault(ticket_id, {})[metric] = _Clock(*rest)
     backlog = [
-        _Ticket(*row) for row in Ticket.objects.visible_to(user).open().values_list(*_TICKET_FIELDS)
+        _Ticket(*row)
+        for row in Ticket.objects.visible_to(user).open().values_list(*_ticket_fields())
     ]
     return tickets, clocks, backlog
 
@@ -428,7 +436,7 @@ def _period_slice(breakdown: str, day: date) -> _Slice:
 def _named(pk: int | None, name: str | None, none_label) -> _Slice:
     if pk is None:
         return ((1, ""), None, str(none_label))
-    return ((0, name.casefold(), pk), str(pk), name)
+    return ((0, sort_key(name), pk), str(pk), name)
 
 
 def _slice_of(breakdown: str, ticket: _Ticket, when: datetime | None) -> _Slice:

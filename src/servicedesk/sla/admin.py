@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from servicedesk.sla.models import BusinessCalendar, Closure, OpeningInterval, SlaPolicy
 
@@ -14,13 +15,13 @@ class ClosureInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(TranslationAdmin):
     list_display = ["name", "time_zone", "always_open", "holiday_country"]
     inlines = [OpeningIntervalInline, ClosureInline]
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(TranslationAdmin):
     list_display = [
         "name",
         "priority",

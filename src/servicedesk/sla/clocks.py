@@ -50,6 +50,12 @@ def policies_active() -> list[SlaPolicy]:
     )
 
 
+def clock_policy(clock: SlaClock) -> SlaPolicy | None:
+    """The clock's policy while it is active, from the cache (no query), to name it in the
+    reader's language; None once it is not, when the clock's English `policy_name` names it."""
+    return next((p for p in policies_active() if p.pk == clock.policy_id), None)
+
+
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
     """The most specific active policy for the ticket's priority, kind, service and category."""
     categories = {ticket.category_id}
@@ -144,7 +150,8 @@ def clocks_start(*, ticket: Ticket, now: datetime) -> list[SlaClock]:
             ticket=ticket,
             metric=metric,
             policy=policy,
-            policy_name=policy.name,
+            # The snapshot is in English, the source, whoever logged the ticket.
+            policy_name=policy.name_en,
             calendar=policy.calendar,
             target=timedelta(minutes=minutes),
             warning_thresholds=sorted(policy.warning_thresholds),
@@ -157,7 +164,7 @@ def clocks_start(*, ticket: Ticket, now: datetime) -> list[SlaClock]:
         clocks.append(clock)
     # Both clocks in one INSERT, then both ledger rows in one: this runs on every ticket logged.
     SlaClock.objects.bulk_create(clocks)
-    cause = f"logged ({policy.name})"
+    cause = f"logged ({policy.name_en})"
     SlaLedgerEntry.objects.bulk_create(
         [_ledger_entry(c, Event.START, c.started_at, cause, timedelta()) for c in clocks]
     )
@@ -308,7 +315,7 @@ def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> N
         segments = running_segments(clock, now)
         elapsed = sum((business_time_between(calendar, s, e) for s, e in segments), timedelta())
         clock.policy = policy
-        clock.policy_name = policy.name
+        clock.policy_name = policy.name_en
         clock.calendar = policy.calendar
         clock.target = targets[clock.metric]
         clock.warning_thresholds = sorted(policy.warning_thresholds)

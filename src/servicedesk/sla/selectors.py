@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from servicedesk.sla.clocks import State, clock_elapsed
+from servicedesk.sla.clocks import State, clock_elapsed, clock_policy
 from servicedesk.sla.models import SlaClock, SlaLedgerEntry
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.states import OPEN_STATUSES
@@ -44,7 +44,7 @@ def clocks_for(*, ticket: Ticket, now: datetime | None = None) -> list[ClockView
         views.append(
             ClockView(
                 metric=clock.metric,
-                policy=clock.policy_name,
+                policy=_policy_name(clock),
                 calendar=clock.calendar.name,
                 state=clock.state,
                 target=clock.target,
@@ -59,6 +59,11 @@ def clocks_for(*, ticket: Ticket, now: datetime | None = None) -> list[ClockView
             )
         )
     return views
+
+
+def _policy_name(clock: SlaClock) -> str:
+    policy = clock_policy(clock)
+    return policy.name if policy is not None else clock.policy_name
 
 
 def with_sla_due(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

@@ -13,7 +13,13 @@ from datetime import datetime
 from django.utils import timezone
 
 from servicedesk.notifications.services import notify
-from servicedesk.sla.clocks import State, _ledger, _schedule, clock_elapsed
+from servicedesk.sla.clocks import (
+    State,
+    _ledger,
+    _schedule,
+    clock_elapsed,
+    clock_policy,
+)
 from servicedesk.sla.models import SlaClock, SlaLedgerEntry
 from servicedesk.tickets import events
 from servicedesk.tickets.models import Ticket
@@ -90,7 +96,8 @@ def _notify(ticket: Ticket, clock: SlaClock, audience, topic: str, *, key: str, 
         topic,
         ticket,
         audience,
-        {"ticket": ticket, "clock": clock, **context},
+        # The policy itself (when active) so that the email names it in each recipient's language.
+        {"ticket": ticket, "clock": clock, "policy": clock_policy(clock), **context},
         dedup_key=f"sla:{clock.pk}:{key}",
     )
 

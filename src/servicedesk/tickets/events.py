@@ -2,6 +2,9 @@
 
 from datetime import datetime
 
+from django.utils import translation
+
+from servicedesk.core.i18n import SOURCE_LANGUAGE
 from servicedesk.tickets.models import Ticket, TicketEvent
 
 T = TicketEvent.Type
@@ -27,7 +30,10 @@ def change(field: str, old, new) -> dict:
 def _plain(value):
     if value is None or isinstance(value, str | int | bool):
         return value
-    return str(value)
+    # A group or a category is written as it was named then, in English, the catalogue's source,
+    # whatever the language of the person who acted.
+    with translation.override(SOURCE_LANGUAGE):
+        return str(value)
 
 
 def event_created(ticket: Ticket, actor, at: datetime) -> TicketEvent:

@@ -26,6 +26,7 @@ from servicedesk.accounts.selectors import (
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
 from servicedesk.catalog.selectors import category_choices, service_choices
 from servicedesk.core.errors import ServiceError
+from servicedesk.core.i18n import localized
 from servicedesk.tickets import inputs
 from servicedesk.tickets.models import Kind
 from servicedesk.tickets.priority import Level, Priority, priority_for
@@ -120,11 +121,16 @@ class MultipleFileField(forms.FileField):
 
 
 def _categories():
-    return Category.objects.filter(is_active=True).select_related("parent")
+    """Active categories by their names in the reader's language (English where none)."""
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("parent")
+        .order_by(localized("parent__name"), localized("name"))
+    )
 
 
 def _services():
-    return Service.objects.filter(is_active=True)
+    return Service.objects.filter(is_active=True).order_by(localized("name"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -645,7 +651,7 @@ class ReportForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = _categories().order_by("parent__name", "name")
+        self.fields["category"].queryset = _categories()
 
 
 class ReplyForm(Form):

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from servicedesk.accounts.permissions import group_ids_of
 from servicedesk.catalog.models import DiagnosticQuestion
 from servicedesk.core.errors import Moved
+from servicedesk.core.i18n import localized
 from servicedesk.core.visibility import is_visible, visible_ids
 from servicedesk.sla.selectors import tickets_breached, tickets_breaching_soon
 from servicedesk.tickets.models import (
@@ -236,9 +237,6 @@ QUEUE_ROW_COLUMNS = (
     "hold_reason",
     "priority",
     "requester_name",
-    "category__name",
-    "category__parent__name",
-    "assignment_group__name",
     "assignee_id",
     "assignee__first_name",
     "assignee__last_name",
@@ -249,11 +247,19 @@ QUEUE_ROW_COLUMNS = (
 
 
 def queue_rows(queryset: QuerySet[Ticket]) -> QuerySet:
-    """A queue's tickets as the values its rows show (with the SLA due time where annotated)."""
+    """A queue's tickets as the values its rows show (with the SLA due time where annotated).
+
+    The category's and the group's names are read in the active language (`core.i18n`).
+    """
     columns = QUEUE_ROW_COLUMNS
     if "sla_due_at" in queryset.query.annotations:
         columns = (*columns, "sla_due_at")
-    return queryset.values(*columns)
+    return queryset.values(
+        *columns,
+        category_name=localized("category__name"),
+        category_parent_name=localized("category__parent__name"),
+        group_name=localized("assignment_group__name"),
+    )
 
 
 def queue_tickets(*, user, queue: str, now: datetime | None = None) -> QuerySet[Ticket]:

@@ -279,7 +279,7 @@ def clock_percent(clock) -> int:
 
 @register.simple_tag
 def queue_row(row, due=False):
-    """One row of the console's queue, from a row of selectors.QUEUE_ROW_COLUMNS.
+    """One row of the console's queue, from a row of selectors.queue_rows.
 
     Built here rather than in the template, with the standard library's escaping, from plain
     values rather than model instances: this was most of the page's time, and the page is the
@@ -293,11 +293,11 @@ def queue_row(row, due=False):
         title += f' <span class="tag major">{e(str(_("Major")))}</span>'
     if row["is_restricted"]:
         title += f' <span class="tag restricted">{e(str(_("Restricted")))}</span>'
-    if row["category__name"]:
-        parent = row["category__parent__name"]
-        path = f"{parent} › {row['category__name']}" if parent else row["category__name"]
+    if row["category_name"]:
+        parent = row["category_parent_name"]
+        path = f"{parent} › {row['category_name']}" if parent else row["category_name"]
         title += f'<div class="small muted">{e(path)}</div>'
-    group = e(row["assignment_group__name"] or "—")
+    group = e(row["group_name"] or "—")
     if row["assignee_id"]:
         name = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
         assignee = e(name or row["assignee__username"])
