@@ -2,9 +2,11 @@
 
 import io
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from servicedesk.accounts.models import Role, SupportGroup, User
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
@@ -128,3 +130,23 @@ def test_seed_tickets_numbers_continue_the_ticket_sequence():
 
     call_command("seed_tickets", "300", verbosity=0, stdout=io.StringIO())
     assert Ticket.objects.values("number").distinct().count() == Ticket.objects.count() == 802
+
+
+def test_the_demo_starts_calm_its_breaches_and_escalations_spread_over_its_history():
+    """Warnings, breaches and the escalations they cause happened when they were due: the first
+    sweep after seeding has little left to do, and no ticket jumps tiers at once."""
+    seed_demo()
+    now = timezone.now()
+    sla_rows = TicketEvent.objects.filter(type=TicketEvent.Type.SLA)
+    breaches = sla_rows.filter(data__what="breach")
+    assert breaches.count() >= 10  # the month had its breaches…
+    recent = breaches.filter(created_at__gte=now - timedelta(minutes=10)).count()
+    assert recent <= 3, f"{recent} breaches recorded as the demo starts"
+    days = {at.date() for at in breaches.values_list("created_at", flat=True)}
+    assert len(days) >= 10  # …on many days, not in one second
+    automatic = TicketEvent.objects.filter(type=TicketEvent.Type.ESCALATED, actor=None)
+    per_ticket_and_minute = Counter(
+        (ticket, at.replace(second=0, microsecond=0))
+        for ticket, at in automatic.values_list("ticket_id", "created_at")
+    )
+    assert all(n == 1 for n in per_ticket_and_minute.values())  # no L1 → L2 → L3 at once

@@ -172,3 +172,16 @@ def _row_handle(entry: DueModel, pk: Any, now: datetime) -> bool:
             pk,
         )
     return True
+
+
+def due_next(*, until: datetime) -> datetime | None:
+    """The earliest pending check at or before `until` among the registered models, or None:
+    where a replay of the past (the demo's history) must run the sweep next."""
+    earliest = [
+        entry.model.objects.filter(next_check_at__lte=until)
+        .order_by("next_check_at")
+        .values_list("next_check_at", flat=True)
+        .first()
+        for entry in due_models()
+    ]
+    return min((at for at in earliest if at is not None), default=None)

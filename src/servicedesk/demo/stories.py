@@ -3,22 +3,29 @@
 A story is a list of service calls spaced out in minutes: "the requester logs it; 20 minutes later
 the L1 agent takes it; …". Stories are written first, then placed in the last 30 days so that
 their last step falls where their ending belongs (closed ones anywhere, resolved ones within the
-confirmation window, open ones recently), then played in order of their start with
-`django.utils.timezone.now` patched to the story's clock. The services therefore write the
-numbers, timeline, tier stints and outbox exactly as they would have at that time.
+confirmation window, open ones recently), then played in order of their start with the clock
+travelled to each step's time (time-machine). Before each step the due-work sweep runs at that
+time, as the periodic job would have: warnings, breaches and the escalations they cause happen
+in the history when they were due, not all at once when the demo starts. The services therefore
+write the numbers, timeline, tier stints and outbox exactly as they would have at that time; a
+step the story planned but the desk's own moves made impossible (the sweep escalated the ticket
+away from the agent) is left out, as a person would not have taken it.
 """
 
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from unittest import mock
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from servicedesk.accounts.models import User
+from servicedesk.core.due import due_next, due_sweep
+from servicedesk.core.errors import ServiceError
 from servicedesk.demo import data
 from servicedesk.demo.desk import CatalogLeaf, Desk
 from servicedesk.tickets import services
@@ -127,29 +134,70 @@ class Plot:
 
 
 class Stage:
-    """Plays stories: owns the fake clock and remembers the tickets logged so far."""
+    """Plays the stories together in the order of time, on a travelled clock, remembering each
+    story's tickets; before each step the sweep catches up with the checks that came due."""
 
-    def __init__(self, anchor: datetime):
+    def __init__(self, anchor: datetime, traveller):
+        self.anchor = anchor
         self.now = anchor
-        self.tickets: dict[str, Ticket] = {}
+        self.clock = anchor - HORIZON - timedelta(days=30)  # the latest instant written so far
+        self.traveller = traveller
+        self.tickets: dict[str, Ticket] = {}  # the tickets of the story being played
         self.logged = 0
+        self.skipped = 0
 
-    def clock(self) -> datetime:
-        return self.now
+    def play(self, placed: list[tuple[datetime, float, Story]]) -> None:
+        steps = []
+        for n, (start, scale, story) in enumerate(placed):
+            at = start
+            for i, step in enumerate(story.steps):
+                at += timedelta(minutes=step.minutes * scale)
+                steps.append((at, n, i, step))
+        tickets: dict[int, dict[str, Ticket]] = {}
+        for at, n, _i, step in sorted(steps, key=lambda row: row[:3]):
+            self.now = at
+            self.tickets = tickets.setdefault(n, {})
+            self._catch_up()
+            self._step(step)
+        self.now = self.anchor
+        self._catch_up()
 
-    def play(self, story: Story, start: datetime, scale: float) -> None:
-        self.tickets = {}
-        self.now = start
-        for step in story.steps:
-            self.now += timedelta(minutes=step.minutes * scale)
-            kwargs = {name: self._value(value) for name, value in step.kwargs.items()}
-            if step.service is services.ticket_log:
-                result = services.ticket_log(**kwargs)
-                self.logged += 1
-            else:
-                result = step.service(ticket=self.tickets[step.handle], **kwargs)
-            if isinstance(result, Ticket):
-                self.tickets[step.handle] = result
+    def _step(self, step: Step) -> None:
+        kwargs = {name: self._value(value) for name, value in step.kwargs.items()}
+        if step.service is services.ticket_log:
+            result = services.ticket_log(**kwargs)
+            self.logged += 1
+        elif step.handle not in self.tickets:
+            return
+        else:
+            try:
+                with transaction.atomic():
+                    result = step.service(
+                        ticket=Ticket.objects.get(pk=self.tickets[step.handle].pk), **kwargs
+                    )
+            except ServiceError:
+                self.skipped += 1
+                return
+        if isinstance(result, Ticket):
+            self.tickets[step.handle] = result
+
+    def _catch_up(self) -> None:
+        """Run the sweep at each pending check up to now, in order, as the periodic job would
+        have every few seconds: each warning, breach and escalation at its own time. The clock
+        never goes back: a check that came due in the past (a shorter target) runs at once, and
+        one left due by its own check (a clock at exactly its target) a second later."""
+        swept = None
+        while (due := due_next(until=self.now)) is not None:
+            at = max(due, self.clock)
+            if swept is not None and at <= swept:
+                at = swept + timedelta(seconds=1)
+            if at > self.now:
+                break
+            self.traveller.move_to(at)
+            due_sweep(now=at)
+            swept = self.clock = at
+        self.clock = max(self.clock, self.now)
+        self.traveller.move_to(self.clock)
 
     def _value(self, value):
         if isinstance(value, Ref):
@@ -172,14 +220,10 @@ def demo_tickets_seed(desk: Desk, *, seed: int = SEED) -> int:
     teller = Teller(desk, rng)
     stories = [teller.single(ending, reason) for ending, reason in ENDINGS]
     stories += [teller.mail_outage(), teller.vpn_degradation(), teller.printer_down()]
-    placed = sorted(
-        ((*_place(story, anchor, rng), n, story) for n, story in enumerate(stories)),
-        key=lambda row: (row[0], row[2]),
-    )
-    stage = Stage(anchor)
-    with mock.patch("django.utils.timezone.now", stage.clock):
-        for start, scale, _n, story in placed:
-            stage.play(story, start, scale)
+    placed = [(*_place(story, anchor, rng), story) for story in stories]
+    with time_machine.travel(anchor, tick=False) as traveller:
+        stage = Stage(anchor, traveller)
+        stage.play(placed)
     return stage.logged
 
 
