@@ -107,7 +107,7 @@ def test_leaving_a_support_group_takes_its_tickets_away_at_once(desk, api_for, c
     response = act(agent, number, "start")
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
     assert ok(agent.get(f"/api/tickets/{number}/"))["actions"] == []
-    assert ok(api_for(desk.admin).get(f"/api/tickets/{number}/"))["status"] == "assigned"
+    assert ok(api_for(desk.admin).get(f"/api/tickets/{number}/"))["status"] == "new"
 
 
 def test_joining_a_support_group_gives_its_tickets_at_once(desk, api_for, committed):

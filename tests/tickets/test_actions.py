@@ -144,6 +144,8 @@ NAMES = [
     "mark-duplicate",
     "set-parent",
     "diagnosis",
+    "restrict",
+    "unrestrict",
 ]
 
 

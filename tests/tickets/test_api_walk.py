@@ -186,13 +186,16 @@ def test_incident_from_logging_through_three_tiers_to_closure(desk, api_for, del
     ]
     assert [e["changes"][0]["to"] for e in by_type["status"]] == [
         "in_progress",
-        "assigned",
         "in_progress",
         "on_hold",
         "in_progress",
-        "assigned",
         "resolved",
         "closed",
+    ]
+    # An escalation's own row says where the ticket went and that it waits there, New.
+    assert [e["changes"][1] for e in by_type["escalated"]] == [
+        {"field": "status", "from": "in_progress", "to": "new"},
+        {"field": "status", "from": "in_progress", "to": "new"},
     ]
 
     # The requester reads the same story without the desk's internal rows.
