@@ -1,8 +1,10 @@
 """The console and the portal, through Django's test client: what a person gets back."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from servicedesk.accounts.models import User
@@ -538,6 +540,34 @@ def test_portal_home_lists_my_tickets_in_plain_words(requester, desk):
     assert "My printer" in page and "Someone else" not in page
     assert "Received — the service desk will look at it soon" in page
     assert mine.number in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "minutes", "words"),
+    [
+        ("en", 0, "Last change: just now"),
+        ("en", 1, "Last change: 1 minute ago"),
+        ("en", 5, "Last change: 5 minutes ago"),
+        ("en", 3 * 60, "Last change: 3 hours ago"),
+        ("en", 3 * 24 * 60, "Last change: 3 days ago"),
+        ("ro", 0, "Ultima modificare: chiar acum"),
+        ("ro", 1, "Ultima modificare: acum un minut"),
+        ("ro", 5, "Ultima modificare: acum 5 minute"),
+        ("ro", 20, "Ultima modificare: acum 20 de minute"),
+        ("ro", 3 * 60, "Ultima modificare: acum 3 ore"),
+        ("ro", 3 * 24 * 60, "Ultima modificare: acum 3 zile"),
+    ],
+)
+def test_portal_cards_say_when_the_last_change_was_in_words(requester, desk, lang, minutes, words):
+    desk.requester.language = lang
+    desk.requester.save(update_fields=["language"])
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        ticket_logged(requester=desk.requester, title="My printer")
+        clock.shift(timedelta(minutes=minutes, seconds=10))
+        page = _text(requester.get("/"))
+    assert words in page
+    assert " ago ago" not in page and "acum acum" not in page and "now ago" not in page
 
 
 def test_report_a_problem_with_a_file(requester, desk):

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from servicedesk.sla.models import SlaClock, SlaLedgerEntry
@@ -135,6 +135,27 @@ def age(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     return compact_duration(timezone.now() - moment)
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago, as a whole phrase: "just now", "5 minutes ago", "2 days ago".
+
+    The phrase is translated whole: the words go around the number differently in each
+    language ("acum 5 minute"), and the noun follows its plural forms.
+    """
+    if moment is None:
+        return "—"
+    minutes = int((timezone.now() - moment).total_seconds() // 60)
+    if minutes < 1:
+        return _("just now")
+    if minutes < 60:
+        return ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
+    days = hours // 24
+    return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
 
 
 def compact_duration(delta: timedelta) -> str:
