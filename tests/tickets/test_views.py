@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.tickets import services
@@ -143,6 +144,46 @@ def test_search_filter_and_sort(agent, desk):
     assert newest.index("Printer jams") < newest.index("VPN drops")
     oldest = _text(agent.get("/desk/?queue=open&sort=oldest"))
     assert oldest.index("VPN drops") < oldest.index("Printer jams")
+
+
+@pytest.mark.parametrize(
+    ("queue", "shown"), [("breaching", "due"), ("recent", "updated"), ("open", "priority")]
+)
+def test_the_sort_box_shows_the_order_the_queue_uses(agent, desk, queue, shown):
+    html = agent.get(f"/desk/?queue={queue}").content.decode()
+    select = re.search(r'<select name="sort".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="(\w+)" selected>', select) == [shown]
+    # "Due soonest" is offered only where rows have a due time to sort by.
+    assert ('value="due"' in select) == (queue == "breaching")
+
+
+def _due_passed(ticket, *, breached: bool) -> None:
+    """The ticket's first-response clock past its due time, marked breached by the sweep or not."""
+    clock = ticket.sla_clocks.get(metric="response")
+    clock.due_at = timezone.now() - timedelta(minutes=5)
+    clock.breached_at = clock.due_at if breached else None
+    clock.save(update_fields=["due_at", "breached_at"])
+
+
+def test_a_row_past_its_sla_due_time_says_breached(agent, desk):
+    late = ticket_logged(requester=desk.requester, title="Past due, not swept yet")
+    _due_passed(late, breached=False)
+    soon = ticket_logged(requester=desk.requester, title="Due within the hour")
+    clock = soon.sla_clocks.get(metric="response")
+    clock.due_at = timezone.now() + timedelta(minutes=50)
+    clock.save(update_fields=["due_at"])
+    swept = ticket_logged(requester=desk.requester, title="Past due and swept")
+    _due_passed(swept, breached=True)
+
+    def row(page: str, number: str) -> str:
+        return re.search(rf"<tr>(?:(?!</tr>).)*{number}(?:(?!</tr>).)*</tr>", page).group(0)
+
+    breaching = _text(agent.get("/desk/?queue=breaching"))
+    assert 'class="late-text">breached</strong>' in row(breaching, late.number)
+    assert "breached" not in row(breaching, soon.number)
+    assert "due " in row(breaching, soon.number)
+    breached = _text(agent.get("/desk/?queue=breached"))
+    assert 'class="late-text">breached</strong>' in row(breached, swept.number)
 
 
 def test_date_filters_use_calendar_days(agent, desk):

@@ -325,7 +325,10 @@ def queue_row(row, due=False):
     updated = _time(row["updated_at"])
     if due and row.get("sla_due_at"):
         when = date_format(timezone.localtime(row["sla_due_at"]), "SHORT_DATETIME_FORMAT")
-        updated += f'<div class="small muted">{e(str(_("due")))} {e(when)}</div>'
+        # Past its due time is breached, whether or not the sweep has marked it yet.
+        late = row["sla_due_at"] <= timezone.now()
+        mark = f'<strong class="late-text">{e(str(_("breached")))}</strong> · ' if late else ""
+        updated += f'<div class="small muted">{mark}{e(str(_("due")))} {e(when)}</div>'
     select = e(_("Select %(number)s") % {"number": row["number"]})
     return mark_safe(
         "<tr>"
