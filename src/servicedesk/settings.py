@@ -156,6 +156,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Bucharest")
 USE_I18N = True
 USE_TZ = True
+# One way of writing dates per language: servicedesk/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["servicedesk.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
