@@ -611,6 +611,66 @@ def test_portal_cards_say_when_the_last_change_was_in_words(requester, desk, lan
     assert " ago ago" not in page and "acum acum" not in page and "now ago" not in page
 
 
+def _history(response) -> list[str]:
+    """What the portal's history says, line by line: each heading and what follows it."""
+    section = _text(response).split('id="history"')[1].split("</section>")[0]
+    lines = []
+    for item in re.findall(r"<li class=\"ev-[a-z_]+\">(.*?)</li>", section):
+        heading = re.search(r'<strong class="what">(.*?)</strong>', item).group(1)
+        rest = re.sub(r"<time[^>]*>.*?</time>|<[^>]+>", " ", item.split("</strong>", 1)[1])
+        lines.append(" ".join([heading, *rest.split()]).strip())
+    return lines
+
+
+def test_the_portal_history_tells_the_requester_the_story_in_plain_words(requester, desk):
+    ticket = ticket_logged(requester=desk.requester, title="Printer")
+    agent = desk.l1_agent
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+    services.ticket_start(ticket=ticket, actor=agent)
+    services.ticket_hold(ticket=ticket, actor=agent, reason="awaiting_caller", note="Which floor?")
+    services.ticket_comment(ticket=ticket, actor=desk.requester, body="Third floor", public=True)
+    services.ticket_comment(ticket=ticket, actor=agent, body="Looking at the logs", public=False)
+    services.ticket_resolve(
+        ticket=ticket,
+        actor=agent,
+        resolution_code="solved_remotely",
+        resolution_notes="Cleared the queue",
+        service_restored=True,
+    )
+    services.ticket_confirm(ticket=ticket, actor=desk.requester)
+
+    history = _history(requester.get(f"/tickets/{ticket.number}/"))
+    name = agent.display_name
+    assert history == [
+        "We received your request",
+        "Someone is working on it",  # assigned, then started: one line
+        "We need your answer",
+        f"{name} wrote Which floor?",
+        "You wrote Third floor",
+        "Someone is working on it",
+        "Resolved — please confirm",
+        "Closed",
+    ]
+    said = " ".join(history)
+    for jargon in ("Status", "In progress", "Assigned", "On hold", "Awaiting", "awaiting_caller"):
+        assert jargon not in said
+    assert "Looking at the logs" not in said  # an internal note
+
+
+def test_the_portal_history_in_romanian(requester, desk):
+    desk.requester.language = "ro"
+    desk.requester.save(update_fields=["language"])
+    ticket = ticket_logged(requester=desk.requester, title="Imprimanta")
+    services.ticket_start(ticket=ticket, actor=desk.l1_agent)
+    services.ticket_hold(ticket=ticket, actor=desk.l1_agent, reason="awaiting_caller")
+    history = _history(requester.get(f"/tickets/{ticket.number}/"))
+    assert history == [
+        "Am primit solicitarea dumneavoastră",
+        "Cineva se ocupă de tichet",
+        "Avem nevoie de răspunsul dumneavoastră",
+    ]
+
+
 def test_report_a_problem_with_a_file(requester, desk):
     response = requester.post(
         "/report/",

@@ -1,6 +1,7 @@
 """How tickets read on a page: badges (colour and text), ages, durations, timeline values."""
 
 import html
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -135,6 +136,94 @@ def age(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     return compact_duration(timezone.now() - moment)
+
+
+# ---------------------------------------------------------------------------------------------
+# A ticket's history as its requester reads it
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """One line of the portal's history: what happened, in the requester's words."""
+
+    event: TicketEvent
+    heading: str
+    text: str = ""
+
+
+# What each status tells the requester; assigned and in progress are the same to them.
+STORY_STEPS = {
+    Status.NEW: gettext_lazy("We received your request"),
+    Status.ASSIGNED: gettext_lazy("Someone is working on it"),
+    Status.IN_PROGRESS: gettext_lazy("Someone is working on it"),
+    Status.ON_HOLD: gettext_lazy("Paused for now"),
+    Status.RESOLVED: gettext_lazy("Resolved — please confirm"),
+    Status.CLOSED: gettext_lazy("Closed"),
+    Status.CANCELLED: gettext_lazy("Cancelled"),
+}
+STORY_HOLDS = {
+    HoldReason.AWAITING_CALLER: gettext_lazy("We need your answer"),
+    HoldReason.AWAITING_VENDOR: gettext_lazy("Waiting for a supplier"),
+    HoldReason.AWAITING_CHANGE: gettext_lazy("Waiting for a planned change"),
+}
+STORY_RELATIONS = {
+    "duplicate_of": gettext_lazy("Same as"),
+    "child_of": gettext_lazy("Part of"),
+    "parent_of": gettext_lazy("Includes"),
+}
+
+
+def _story_step(data: dict) -> str | None:
+    """The words for a change of status, or None for one the requester has no words for."""
+    new = next((c["to"] for c in data.get("changes", []) if c.get("field") == "status"), None)
+    if new not in Status.values:
+        return None
+    if new == Status.ON_HOLD:
+        return str(STORY_HOLDS.get(data.get("reason"), STORY_STEPS[Status.ON_HOLD]))
+    if data.get("action") == Action.REOPEN:
+        return _("Reopened — someone is working on it again")
+    return str(STORY_STEPS[Status(new)])
+
+
+@register.simple_tag
+def portal_story(events, ticket) -> list[StoryLine]:
+    """The public timeline told as the status badges tell it: no desk codes, no field names.
+
+    A change of status that says nothing new (assigned, then started: both "someone is working
+    on it") is left out; replies, the desk's and the requester's, are all there.
+    """
+    lines: list[StoryLine] = []
+    said = None  # the last step told
+    for event in events:
+        data = event.data or {}
+        if event.type == TicketEvent.Type.CREATED:
+            said = str(STORY_STEPS[Status.NEW])
+            lines.append(StoryLine(event, said))
+        elif event.type == TicketEvent.Type.STATUS:
+            step = _story_step(data)
+            if step is not None and step != said:
+                said = step
+                lines.append(StoryLine(event, step))
+        elif event.type == TicketEvent.Type.COMMENT:
+            if event.actor_id == ticket.requester_id:
+                heading = _("You wrote")
+            else:
+                name = event.actor.display_name if event.actor else _("The service desk")
+                heading = _("%(name)s wrote") % {"name": name}
+            lines.append(StoryLine(event, heading))
+        elif event.type == TicketEvent.Type.ESCALATED:
+            groups = [c["to"] for c in data.get("changes", []) if c.get("to")]
+            text = _("Now with %(group)s.") % {"group": groups[0]} if groups else ""
+            lines.append(StoryLine(event, _("Passed to specialists"), text))
+        elif event.type == TicketEvent.Type.RECLASSIFIED:
+            numbers = [c["to"] for c in data.get("changes", []) if c.get("field") == "number"]
+            text = _("New number: %(number)s") % {"number": numbers[0]} if numbers else ""
+            lines.append(StoryLine(event, _("Your ticket has a new number"), text))
+        elif event.type == TicketEvent.Type.LINKED and data.get("relation") in STORY_RELATIONS:
+            relation = STORY_RELATIONS[data["relation"]]
+            text = f"{relation} {data.get('ticket', '')}".strip()
+            lines.append(StoryLine(event, _("Linked to another ticket"), text))
+    return lines
 
 
 @register.filter
