@@ -68,3 +68,84 @@ def test_a_long_diagnosis_wraps_inside_its_panel(person, lang):
         if name == "phone":
             desk.shot("ticket-diagnosis-phone")
     assert_accessible(page, f"the ticket page ({lang}, phone)")
+
+
+WIDER_THAN_THE_WINDOW = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+       (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') +
+       ' ' + Math.round(el.getBoundingClientRect().right))
+  .slice(0, 8)"""
+
+
+def assert_fits_well(page, where: str) -> None:
+    """Nothing scrolls sideways, and nothing sticks out of the window (a menu that would need
+    scrolling inside itself included)."""
+    assert_fits(page, where)
+    wider = page.evaluate(WIDER_THAN_THE_WINDOW)
+    assert not wider, f"{where}: {wider}"
+
+
+def _portal_ticket(lang):
+    requester = UserFactory(
+        username="ana", first_name="Ana", last_name="Marin-Constantinescu", language=lang
+    )
+    agent = AgentFactory(username="lena", first_name="Lena", language=lang)
+    l1 = SupportGroupFactory(name="Service Desk", tier=1, members=[agent])
+    category = CategoryFactory(name="Poștă electronică și calendare partajate", default_group=l1)
+    ticket = ticket_logged(
+        requester=requester,
+        title=f"{LONG_ANSWER} {LONG_QUESTION[lang]}"[:200],
+        description=LONG_ANSWER,
+        category=category,
+    )
+    services.ticket_start(ticket=ticket, actor=agent)
+    services.ticket_hold(ticket=ticket, actor=agent, reason="awaiting_caller", note=LONG_ANSWER)
+    return requester, agent, ticket
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_the_portal_fits_a_phone(person, lang):
+    requester, _agent, ticket = _portal_ticket(lang)
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        portal = person(requester, lang=lang, viewport=viewport)
+        for page_name, path in (
+            ("home", "/"),
+            ("ticket", f"/tickets/{ticket.number}/"),
+            ("report form", "/report/?kind=request"),
+        ):
+            page = portal.go(path)
+            assert_fits_well(page, f"the portal {page_name} ({lang}, {name})")
+        # Every item of the menu is on the screen, none hidden in a strip that scrolls.
+        for link in portal.page.locator("header nav a").all():
+            box = link.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    assert_accessible(portal.page, f"the portal report form ({lang}, phone)")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_the_queue_reads_as_cards_on_narrow_screens(person, lang):
+    requester, agent, ticket = _portal_ticket(lang)
+    for n in range(3):
+        ticket_logged(requester=requester, title=f"{LONG_QUESTION[lang][:60]} {n}")
+    for name, viewport in (("desktop", DESKTOP), ("tablet", TABLET), ("phone", PHONE)):
+        desk = person(agent, lang=lang, viewport=viewport)
+        page = desk.go("/desk/?queue=open")
+        where = f"the queue ({lang}, {name})"
+        assert_fits_well(page, where)
+        row = page.locator("#queue-rows tr", has_text=ticket.number)
+        text = row.inner_text()
+        # Each row still says everything: number, priority and status in words, the ages.
+        for words in (ticket.number, desk.t("P3 – moderate"), desk.t("Awaiting caller")):
+            assert words in text, f"{where}: {words}"
+        # Without the header, the cells say what they are (the ages above all).
+        labels = row.locator("td").evaluate_all(
+            "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+        )
+        for column in ("Requester", "Age", "Updated"):
+            assert (f'"{desk.t(column)}"' in labels) == (name != "desktop"), f"{where}: {column}"
+        header_shown = page.locator("#queue-table thead").bounding_box()["height"] > 1
+        assert header_shown == (name == "desktop"), where
+        if name != "desktop":
+            desk.shot(f"queue-{name}")
+    assert_accessible(page, f"the queue ({lang}, phone)")

@@ -425,14 +425,19 @@ def queue_row(row, due=False):
         f' form="bulk-form" aria-label="{select}"></td>'
         f'<td class="num"><a href="{_desk_ticket_url().replace("NUMBER", number)}">{number}</a></td>'
         f'<td class="title">{title}</td>'
-        f"<td>{e(row['requester_name'])}</td>"
+        f"<td{_label('Requester')}>{e(row['requester_name'])}</td>"
         f"<td>{_priority_html(row['priority'], False, language)}</td>"
         f"<td>{_status_html(row['status'], row['hold_reason'], True, language)}</td>"
-        f'<td>{group}<div class="small muted">{assignee}</div></td>'
-        f'<td class="nowrap">{_time(row["created_at"])}</td>'
-        f'<td class="nowrap">{updated}</td>'
+        f'<td{_label("Group / assignee")}>{group}<div class="small muted">{assignee}</div></td>'
+        f'<td class="nowrap"{_label("Age")}>{_time(row["created_at"])}</td>'
+        f'<td class="nowrap"{_label("Updated")}>{updated}</td>'
         "</tr>"
     )
+
+
+def _label(column: str) -> str:
+    """The column's name on its cell, which the narrow layout shows when the header is hidden."""
+    return f' data-label="{html.escape(_(column))}"'
 
 
 @lru_cache(maxsize=1)
