@@ -149,3 +149,51 @@ def test_the_queue_reads_as_cards_on_narrow_screens(person, lang):
         if name != "desktop":
             desk.shot(f"queue-{name}")
     assert_accessible(page, f"the queue ({lang}, phone)")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_the_reports_fit_and_start_with_a_summary(person, lang):
+    manager = AgentFactory(username="maria", first_name="Maria", language=lang)
+    l1 = SupportGroupFactory(name="Service Desk and Workplace Support", tier=1, members=[manager])
+    requester = UserFactory(username="ana")
+    for n in range(3):
+        ticket = ticket_logged(requester=requester, title=f"Printer {n}", category=None)
+        services.ticket_start(ticket=ticket, actor=manager)
+    services.ticket_resolve(
+        ticket=ticket,
+        actor=manager,
+        resolution_code="solved_remotely",
+        resolution_notes="Done",
+        service_restored=True,
+    )
+    assert l1.members.count() == 1
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        desk = person(manager, lang=lang, viewport=viewport)
+        page = desk.go("/desk/reports/?breakdown=group")
+        where = f"the reports ({lang}, {name})"
+        assert_fits(page, where)
+        # The summary first; the charts open, the tables and definitions closed until asked.
+        opened = page.locator("details.report-part").evaluate_all("parts => parts.map(p => p.open)")
+        assert opened[0] is True and not any(opened[1:]) and len(opened) >= 4, where
+        promise = page.locator("#promise").inner_text()
+        assert (
+            desk.t(
+                "Average time to resolution %(mean)s (business time) — within the desk's "
+                "promise of %(hours)s h on average."
+            ).split("%(mean)s")[0]
+            in promise
+        )
+        counts = page.locator("#sla-resolution-counts").inner_text()
+        assert "/" not in counts, where
+        # Every table opened shows all its columns on a desktop (none cut off at the edge).
+        for part in page.locator("details.report-part").all():
+            part.locator("summary").first.click()
+        if name == "desktop":
+            clipped = page.evaluate(
+                """() => [...document.querySelectorAll('.figures-wrap')]
+                   .filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.id || w.textContent.slice(0, 40))"""
+            )
+            assert not clipped, f"{where}: {clipped}"
+        assert_fits(page, f"{where}, every part open")
+        desk.shot(f"reports-{name}")
+    assert_accessible(page, f"the reports ({lang}, phone)")
