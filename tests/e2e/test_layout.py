@@ -185,6 +185,7 @@ def test_the_reports_fit_and_start_with_a_summary(person, lang):
         )
         counts = page.locator("#sla-resolution-counts").inner_text()
         assert "/" not in counts, where
+        desk.shot(f"reports-{name}")
         # Every table opened shows all its columns on a desktop (none cut off at the edge).
         for part in page.locator("details.report-part").all():
             part.locator("summary").first.click()
@@ -195,5 +196,4 @@ def test_the_reports_fit_and_start_with_a_summary(person, lang):
             )
             assert not clipped, f"{where}: {clipped}"
         assert_fits(page, f"{where}, every part open")
-        desk.shot(f"reports-{name}")
     assert_accessible(page, f"the reports ({lang}, phone)")
