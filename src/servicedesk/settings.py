@@ -166,6 +166,8 @@ MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Bucharest")
 USE_I18N = True
 USE_TZ = True
+# One way of writing dates per language: servicedesk/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["servicedesk.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

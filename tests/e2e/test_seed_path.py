@@ -237,6 +237,14 @@ def test_seed_path(person, lang):
     ana.submit(page.get_by_role("button", name=ana.t("Yes, it is solved")))
     assert ana.t("Closed") in page.locator(".ticket-head").inner_text()
     _no_english(ana, "the closed ticket in the portal")
+    # The history tells the story in the requester's words, without the desk's statuses.
+    said = page.locator("#history .what").all_inner_texts()
+    for step in ("We received your request", "We need your answer", "You wrote", "Closed"):
+        assert ana.t(step) in said, step
+    assert ana.t("Resolved — please confirm") in said
+    for jargon in ("In progress", "Assigned", "On hold", "Awaiting caller", "Status"):
+        assert ana.t(jargon) not in " ".join(said), jargon
+    assert said.count(ana.t("Someone is working on it")) <= 2
     ana.shot("portal-ticket")
 
     # --- Closed, with the whole timeline.

@@ -106,9 +106,26 @@ def test_the_dashboard_shows_the_apis_figures(week, desk, staff, api_for):
         page.texts["promise"]
         .strip()
         .endswith(
-            "Within the desk's 24 h promise: resolved in 5 h 48 min of business time on average."
+            "Average time to resolution 5 h 48 min (business time) — within the desk's promise "
+            "of 24 h on average."
         )
     )
+
+
+def test_the_summary_writes_its_figures_out_and_the_details_open_on_demand(
+    week, desk, staff, api_for
+):
+    html = re.sub(r"\s+", " ", staff.get(DASHBOARD, WEEK).content.decode())
+    sla = api_for(desk.manager).get(API, WEEK).json()["totals"]["sla"]
+    for metric, name in (("response", "First response"), ("resolution", "Resolution")):
+        figures = sla[metric]
+        share = f"{figures['percent']:.1f} %"
+        assert f"{name}: {figures['met']} met, {figures['breached']} breached ({share} met)" in html
+    assert "Met / breached" not in html
+    # The headline cards come first; then the parts, only the first of them open.
+    parts = re.findall(r'<details class="report-part[^"]*"( open)?', html)
+    assert parts[0] == " open" and set(parts[1:]) == {""} and len(parts) == 6
+    assert html.index('class="cards"') < html.index('class="report-part')
 
 
 def test_the_four_charts_are_inline_svg_with_a_name_and_a_description(week, staff):

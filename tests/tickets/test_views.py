@@ -1,9 +1,12 @@
 """The console and the portal, through Django's test client: what a person gets back."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from servicedesk.accounts.models import User
 from servicedesk.tickets import services
@@ -141,6 +144,46 @@ def test_search_filter_and_sort(agent, desk):
     assert newest.index("Printer jams") < newest.index("VPN drops")
     oldest = _text(agent.get("/desk/?queue=open&sort=oldest"))
     assert oldest.index("VPN drops") < oldest.index("Printer jams")
+
+
+@pytest.mark.parametrize(
+    ("queue", "shown"), [("breaching", "due"), ("recent", "updated"), ("open", "priority")]
+)
+def test_the_sort_box_shows_the_order_the_queue_uses(agent, desk, queue, shown):
+    html = agent.get(f"/desk/?queue={queue}").content.decode()
+    select = re.search(r'<select name="sort".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="(\w+)" selected>', select) == [shown]
+    # "Due soonest" is offered only where rows have a due time to sort by.
+    assert ('value="due"' in select) == (queue == "breaching")
+
+
+def _due_passed(ticket, *, breached: bool) -> None:
+    """The ticket's first-response clock past its due time, marked breached by the sweep or not."""
+    clock = ticket.sla_clocks.get(metric="response")
+    clock.due_at = timezone.now() - timedelta(minutes=5)
+    clock.breached_at = clock.due_at if breached else None
+    clock.save(update_fields=["due_at", "breached_at"])
+
+
+def test_a_row_past_its_sla_due_time_says_breached(agent, desk):
+    late = ticket_logged(requester=desk.requester, title="Past due, not swept yet")
+    _due_passed(late, breached=False)
+    soon = ticket_logged(requester=desk.requester, title="Due within the hour")
+    clock = soon.sla_clocks.get(metric="response")
+    clock.due_at = timezone.now() + timedelta(minutes=50)
+    clock.save(update_fields=["due_at"])
+    swept = ticket_logged(requester=desk.requester, title="Past due and swept")
+    _due_passed(swept, breached=True)
+
+    def row(page: str, number: str) -> str:
+        return re.search(rf"<tr>(?:(?!</tr>).)*{number}(?:(?!</tr>).)*</tr>", page).group(0)
+
+    breaching = _text(agent.get("/desk/?queue=breaching"))
+    assert 'class="late-text">breached</strong>' in row(breaching, late.number)
+    assert "breached" not in row(breaching, soon.number)
+    assert "due " in row(breaching, soon.number)
+    breached = _text(agent.get("/desk/?queue=breached"))
+    assert 'class="late-text">breached</strong>' in row(breached, swept.number)
 
 
 def test_date_filters_use_calendar_days(agent, desk):
@@ -538,6 +581,94 @@ def test_portal_home_lists_my_tickets_in_plain_words(requester, desk):
     assert "My printer" in page and "Someone else" not in page
     assert "Received — the service desk will look at it soon" in page
     assert mine.number in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "minutes", "words"),
+    [
+        ("en", 0, "Last change: just now"),
+        ("en", 1, "Last change: 1 minute ago"),
+        ("en", 5, "Last change: 5 minutes ago"),
+        ("en", 3 * 60, "Last change: 3 hours ago"),
+        ("en", 3 * 24 * 60, "Last change: 3 days ago"),
+        ("ro", 0, "Ultima modificare: chiar acum"),
+        ("ro", 1, "Ultima modificare: acum un minut"),
+        ("ro", 5, "Ultima modificare: acum 5 minute"),
+        ("ro", 20, "Ultima modificare: acum 20 de minute"),
+        ("ro", 3 * 60, "Ultima modificare: acum 3 ore"),
+        ("ro", 3 * 24 * 60, "Ultima modificare: acum 3 zile"),
+    ],
+)
+def test_portal_cards_say_when_the_last_change_was_in_words(requester, desk, lang, minutes, words):
+    desk.requester.language = lang
+    desk.requester.save(update_fields=["language"])
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        ticket_logged(requester=desk.requester, title="My printer")
+        clock.shift(timedelta(minutes=minutes, seconds=10))
+        page = _text(requester.get("/"))
+    assert words in page
+    assert " ago ago" not in page and "acum acum" not in page and "now ago" not in page
+
+
+def _history(response) -> list[str]:
+    """What the portal's history says, line by line: each heading and what follows it."""
+    section = _text(response).split('id="history"')[1].split("</section>")[0]
+    lines = []
+    for item in re.findall(r"<li class=\"ev-[a-z_]+\">(.*?)</li>", section):
+        heading = re.search(r'<strong class="what">(.*?)</strong>', item).group(1)
+        rest = re.sub(r"<time[^>]*>.*?</time>|<[^>]+>", " ", item.split("</strong>", 1)[1])
+        lines.append(" ".join([heading, *rest.split()]).strip())
+    return lines
+
+
+def test_the_portal_history_tells_the_requester_the_story_in_plain_words(requester, desk):
+    ticket = ticket_logged(requester=desk.requester, title="Printer")
+    agent = desk.l1_agent
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+    services.ticket_start(ticket=ticket, actor=agent)
+    services.ticket_hold(ticket=ticket, actor=agent, reason="awaiting_caller", note="Which floor?")
+    services.ticket_comment(ticket=ticket, actor=desk.requester, body="Third floor", public=True)
+    services.ticket_comment(ticket=ticket, actor=agent, body="Looking at the logs", public=False)
+    services.ticket_resolve(
+        ticket=ticket,
+        actor=agent,
+        resolution_code="solved_remotely",
+        resolution_notes="Cleared the queue",
+        service_restored=True,
+    )
+    services.ticket_confirm(ticket=ticket, actor=desk.requester)
+
+    history = _history(requester.get(f"/tickets/{ticket.number}/"))
+    name = agent.display_name
+    assert history == [
+        "We received your request",
+        "Someone is working on it",  # assigned, then started: one line
+        "We need your answer",
+        f"{name} wrote Which floor?",
+        "You wrote Third floor",
+        "Someone is working on it",
+        "Resolved — please confirm",
+        "Closed",
+    ]
+    said = " ".join(history)
+    for jargon in ("Status", "In progress", "Assigned", "On hold", "Awaiting", "awaiting_caller"):
+        assert jargon not in said
+    assert "Looking at the logs" not in said  # an internal note
+
+
+def test_the_portal_history_in_romanian(requester, desk):
+    desk.requester.language = "ro"
+    desk.requester.save(update_fields=["language"])
+    ticket = ticket_logged(requester=desk.requester, title="Imprimanta")
+    services.ticket_start(ticket=ticket, actor=desk.l1_agent)
+    services.ticket_hold(ticket=ticket, actor=desk.l1_agent, reason="awaiting_caller")
+    history = _history(requester.get(f"/tickets/{ticket.number}/"))
+    assert history == [
+        "Am primit solicitarea dumneavoastră",
+        "Cineva se ocupă de tichet",
+        "Avem nevoie de răspunsul dumneavoastră",
+    ]
 
 
 def test_report_a_problem_with_a_file(requester, desk):

@@ -229,7 +229,7 @@ def column_chart(
 
 
 def _short_day(key: str) -> str:
-    return date_format(date.fromisoformat(key), "j M")
+    return date_format(date.fromisoformat(key), "MONTH_DAY_FORMAT")
 
 
 def chart_logged_resolved(rows: list[Row], report: Report) -> Chart:

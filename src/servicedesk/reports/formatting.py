@@ -35,20 +35,21 @@ def number_text(value: float | None, decimals: int = 2) -> str:
 
 
 def promise_statement(*, mean: timedelta | None, promise: timedelta) -> str:
-    """Whether the mean business time to resolution keeps the desk's promise, in one sentence."""
+    """Whether the mean business time to resolution keeps the desk's promise, in one sentence
+    that names the figure the promise is about (not the SLA compliance beside it)."""
     value = promise / timedelta(hours=1)
     hours = number_format(value, decimal_pos=0 if value.is_integer() else 1)
     if mean is None:
         return _(
-            "No ticket was resolved in this period: there is no average to hold against the "
-            "%(hours)s h promise."
+            "No ticket was resolved in this period: there is no average time to resolution to "
+            "hold against the desk's promise of %(hours)s h on average."
         ) % {"hours": hours}
     if mean <= promise:
         return _(
-            "Within the desk's %(hours)s h promise: resolved in %(mean)s of business time on "
-            "average."
+            "Average time to resolution %(mean)s (business time) — within the desk's promise of "
+            "%(hours)s h on average."
         ) % {"hours": hours, "mean": duration_text(mean)}
     return _(
-        "Over the desk's %(hours)s h promise: resolved in %(mean)s of business time on average, "
-        "%(over)s too long."
+        "Average time to resolution %(mean)s (business time) — over the desk's promise of "
+        "%(hours)s h on average, by %(over)s."
     ) % {"hours": hours, "mean": duration_text(mean), "over": duration_text(mean - promise)}

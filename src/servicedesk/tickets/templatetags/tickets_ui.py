@@ -1,6 +1,7 @@
 """How tickets read on a page: badges (colour and text), ages, durations, timeline values."""
 
 import html
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -11,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from servicedesk.sla.models import SlaClock, SlaLedgerEntry
@@ -135,6 +136,115 @@ def age(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     return compact_duration(timezone.now() - moment)
+
+
+# ---------------------------------------------------------------------------------------------
+# A ticket's history as its requester reads it
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """One line of the portal's history: what happened, in the requester's words."""
+
+    event: TicketEvent
+    heading: str
+    text: str = ""
+
+
+# What each status tells the requester; assigned and in progress are the same to them.
+STORY_STEPS = {
+    Status.NEW: gettext_lazy("We received your request"),
+    Status.ASSIGNED: gettext_lazy("Someone is working on it"),
+    Status.IN_PROGRESS: gettext_lazy("Someone is working on it"),
+    Status.ON_HOLD: gettext_lazy("Paused for now"),
+    Status.RESOLVED: gettext_lazy("Resolved — please confirm"),
+    Status.CLOSED: gettext_lazy("Closed"),
+    Status.CANCELLED: gettext_lazy("Cancelled"),
+}
+STORY_HOLDS = {
+    HoldReason.AWAITING_CALLER: gettext_lazy("We need your answer"),
+    HoldReason.AWAITING_VENDOR: gettext_lazy("Waiting for a supplier"),
+    HoldReason.AWAITING_CHANGE: gettext_lazy("Waiting for a planned change"),
+}
+STORY_RELATIONS = {
+    "duplicate_of": gettext_lazy("Same as"),
+    "child_of": gettext_lazy("Part of"),
+    "parent_of": gettext_lazy("Includes"),
+}
+
+
+def _story_step(data: dict) -> str | None:
+    """The words for a change of status, or None for one the requester has no words for."""
+    new = next((c["to"] for c in data.get("changes", []) if c.get("field") == "status"), None)
+    if new not in Status.values:
+        return None
+    if new == Status.ON_HOLD:
+        return str(STORY_HOLDS.get(data.get("reason"), STORY_STEPS[Status.ON_HOLD]))
+    if data.get("action") == Action.REOPEN:
+        return _("Reopened — someone is working on it again")
+    return str(STORY_STEPS[Status(new)])
+
+
+@register.simple_tag
+def portal_story(events, ticket) -> list[StoryLine]:
+    """The public timeline told as the status badges tell it: no desk codes, no field names.
+
+    A change of status that says nothing new (assigned, then started: both "someone is working
+    on it") is left out; replies, the desk's and the requester's, are all there.
+    """
+    lines: list[StoryLine] = []
+    said = None  # the last step told
+    for event in events:
+        data = event.data or {}
+        if event.type == TicketEvent.Type.CREATED:
+            said = str(STORY_STEPS[Status.NEW])
+            lines.append(StoryLine(event, said))
+        elif event.type == TicketEvent.Type.STATUS:
+            step = _story_step(data)
+            if step is not None and step != said:
+                said = step
+                lines.append(StoryLine(event, step))
+        elif event.type == TicketEvent.Type.COMMENT:
+            if event.actor_id == ticket.requester_id:
+                heading = _("You wrote")
+            else:
+                name = event.actor.display_name if event.actor else _("The service desk")
+                heading = _("%(name)s wrote") % {"name": name}
+            lines.append(StoryLine(event, heading))
+        elif event.type == TicketEvent.Type.ESCALATED:
+            groups = [c["to"] for c in data.get("changes", []) if c.get("to")]
+            text = _("Now with %(group)s.") % {"group": groups[0]} if groups else ""
+            lines.append(StoryLine(event, _("Passed to specialists"), text))
+        elif event.type == TicketEvent.Type.RECLASSIFIED:
+            numbers = [c["to"] for c in data.get("changes", []) if c.get("field") == "number"]
+            text = _("New number: %(number)s") % {"number": numbers[0]} if numbers else ""
+            lines.append(StoryLine(event, _("Your ticket has a new number"), text))
+        elif event.type == TicketEvent.Type.LINKED and data.get("relation") in STORY_RELATIONS:
+            relation = STORY_RELATIONS[data["relation"]]
+            text = f"{relation} {data.get('ticket', '')}".strip()
+            lines.append(StoryLine(event, _("Linked to another ticket"), text))
+    return lines
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago, as a whole phrase: "just now", "5 minutes ago", "2 days ago".
+
+    The phrase is translated whole: the words go around the number differently in each
+    language ("acum 5 minute"), and the noun follows its plural forms.
+    """
+    if moment is None:
+        return "—"
+    minutes = int((timezone.now() - moment).total_seconds() // 60)
+    if minutes < 1:
+        return _("just now")
+    if minutes < 60:
+        return ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
+    days = hours // 24
+    return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
 
 
 def compact_duration(delta: timedelta) -> str:
@@ -306,7 +416,10 @@ def queue_row(row, due=False):
     updated = _time(row["updated_at"])
     if due and row.get("sla_due_at"):
         when = date_format(timezone.localtime(row["sla_due_at"]), "SHORT_DATETIME_FORMAT")
-        updated += f'<div class="small muted">{e(str(_("due")))} {e(when)}</div>'
+        # Past its due time is breached, whether or not the sweep has marked it yet.
+        late = row["sla_due_at"] <= timezone.now()
+        mark = f'<strong class="late-text">{e(str(_("breached")))}</strong> · ' if late else ""
+        updated += f'<div class="small muted">{mark}{e(str(_("due")))} {e(when)}</div>'
     select = e(_("Select %(number)s") % {"number": row["number"]})
     return mark_safe(
         "<tr>"
@@ -314,14 +427,19 @@ def queue_row(row, due=False):
         f' form="bulk-form" aria-label="{select}"></td>'
         f'<td class="num"><a href="{_desk_ticket_url().replace("NUMBER", number)}">{number}</a></td>'
         f'<td class="title">{title}</td>'
-        f"<td>{e(row['requester_name'])}</td>"
+        f"<td{_label('Requester')}>{e(row['requester_name'])}</td>"
         f"<td>{_priority_html(row['priority'], False, language)}</td>"
         f"<td>{_status_html(row['status'], row['hold_reason'], True, language)}</td>"
-        f'<td>{group}<div class="small muted">{assignee}</div></td>'
-        f'<td class="nowrap">{_time(row["created_at"])}</td>'
-        f'<td class="nowrap">{updated}</td>'
+        f'<td{_label("Group / assignee")}>{group}<div class="small muted">{assignee}</div></td>'
+        f'<td class="nowrap"{_label("Age")}>{_time(row["created_at"])}</td>'
+        f'<td class="nowrap"{_label("Updated")}>{updated}</td>'
         "</tr>"
     )
+
+
+def _label(column: str) -> str:
+    """The column's name on its cell, which the narrow layout shows when the header is hidden."""
+    return f' data-label="{html.escape(_(column))}"'
 
 
 @lru_cache(maxsize=1)
