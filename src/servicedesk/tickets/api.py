@@ -4,22 +4,16 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicedesk.core.api import idempotent_create, require_if_match
+from servicedesk.core.api import RequestTooLarge, idempotent_create, require_if_match
 from servicedesk.core.pagination import KeysetPagination
 from servicedesk.tickets import actions, inputs, payloads, selectors, services
 from servicedesk.tickets import serializers as s
 from servicedesk.tickets.downloads import attachment_response
 from servicedesk.tickets.filters import ticket_filter
 from servicedesk.tickets.models import Channel
-
-
-class PayloadTooLarge(APIException):
-    status_code = 413
-    default_code = "too_large"
 
 
 class TicketPagination(KeysetPagination):
@@ -176,14 +170,18 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
     return TicketActionView
 
 
-def _reject_oversized(request) -> None:
-    """Refuse an upload by its declared length before reading it (413, nothing written)."""
+def _too_large(field: str) -> RequestTooLarge:
+    limit = settings.SERVICEDESK_MAX_ATTACHMENT_BYTES // (1024 * 1024)
+    return RequestTooLarge({field: [f"The upload is larger than the limit of {limit} MB."]})
+
+
+def _reject_oversized(request, *, field: str) -> None:
+    """Refuse an upload by its declared length before reading it (413 naming the endpoint's
+    own file field, nothing written)."""
     limit = settings.SERVICEDESK_MAX_ATTACHMENT_BYTES
     length = request.META.get("CONTENT_LENGTH")
     if length and length.isdigit() and int(length) > limit + 64 * 1024:
-        raise PayloadTooLarge(
-            {"files": [f"The upload is larger than the limit of {limit // (1024 * 1024)} MB."]}
-        )
+        raise _too_large(field)
 
 
 class TicketCommentsView(APIView):
@@ -200,7 +198,7 @@ class TicketCommentsView(APIView):
 
     @extend_schema(request=s.CommentInputSerializer, responses={201: s.TimelineEventSerializer})
     def post(self, request, number):
-        _reject_oversized(request)
+        _reject_oversized(request, field="files")
         ticket = selectors.ticket_get(user=request.user, number=number)
         if hasattr(request.data, "getlist"):
             # Not request.data.copy(): that deep-copies uploads, and a spooled one cannot be.
@@ -230,11 +228,13 @@ class TicketAttachmentsView(APIView):
 
     @extend_schema(request=s.AttachmentInputSerializer, responses={201: s.AttachmentSerializer})
     def post(self, request, number):
-        _reject_oversized(request)
+        _reject_oversized(request, field="file")
         ticket = selectors.ticket_get(user=request.user, number=number)
         serializer = s.AttachmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if data["file"].size > settings.SERVICEDESK_MAX_ATTACHMENT_BYTES:
+            raise _too_large("file")
         event = services.ticket_comment(
             ticket=ticket,
             actor=request.user,
