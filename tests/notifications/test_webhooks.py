@@ -24,7 +24,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
@@ -33,6 +32,7 @@ from servicedesk.notifications.signing import webhook_secret_new
 from servicedesk.notifications.topics import topic_choices
 from servicedesk.tickets import services
 from servicedesk.tickets.payloads import ticket_payload
+from tests.processes import process_env
 from tests.tickets.factories import ticket_logged
 
 pytestmark = pytest.mark.usefixtures("connections", "dns")
@@ -386,28 +386,12 @@ outbox_pending_deliver(batch=10)
 """
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    return (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
 def _env(tmp_path: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.pop("CELERY_BROKER_URL", None)
-    env.update(
+    return process_env(
+        tmp_path,
         DJANGO_SETTINGS_MODULE="servicedesk.settings",
-        DATABASE_URL=_database_url(),
-        SERVICEDESK_DATA_DIR=str(tmp_path),
         SERVICEDESK_WEBHOOK_ALLOWED_TARGETS="127.0.0.1",
-        EMAIL_URL="dummy://",
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -15,40 +15,20 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaPolicy
 from servicedesk.tickets import services
+from tests.processes import process_env
 
 # serialized_rollback: the default calendars and policies come from a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 BROKER = "redis://127.0.0.1:6379/15"
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    return (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
 def _env(tmp_path: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.pop("CELERY_BROKER_URL", None)
-    env.update(
-        DATABASE_URL=_database_url(),
-        SERVICEDESK_DATA_DIR=str(tmp_path),
-        EMAIL_URL="dummy://",
-        SERVICEDESK_SWEEP_SECONDS="1",
-        PYTHONUNBUFFERED="1",
-        **extra,
-    )
-    return env
+    return process_env(tmp_path, SERVICEDESK_SWEEP_SECONDS="1", **extra)
 
 
 def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:

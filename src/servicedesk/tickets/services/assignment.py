@@ -145,40 +145,7 @@ def _escalation_target_errors(
 @transaction.atomic
 def ticket_escalate(*, ticket: Ticket, actor: User, to_group: SupportGroup, reason: str) -> Ticket:
     """Functional escalation: to a group of a higher tier (L1→L2→L3; P1/P2 may go straight to L3)."""
-    ticket = _lock(ticket)
-    _require(actor, ticket, Action.ESCALATE)
-    next_status(ticket.status, Action.ESCALATE)
-    errors = _escalation_target_errors(ticket, to_group, reason, up=True)
-    if errors:
-        raise ValidationFailed(errors)
-    now = timezone.now()
-    from_group = ticket.assignment_group
-    old_status = _transition(ticket, actor, Action.ESCALATE, now, reason=reason, record=False)
-    _move_to_group(ticket, to_group, now)
-    ticket.assignee = None
-    ticket.escalation_count += 1
-    _save(
-        ticket,
-        now,
-        [
-            "status",
-            "assignment_group",
-            "tier",
-            "assignee",
-            "reassignment_count",
-            "escalation_count",
-        ],
-    )
-    events.event_escalated(
-        ticket,
-        actor,
-        now,
-        from_group=from_group,
-        to_group=to_group,
-        reason=reason,
-        old_status=old_status,
-    )
-    return ticket
+    return _tier_move(ticket, actor, to_group, reason, up=True)
 
 
 @transaction.atomic
@@ -186,19 +153,28 @@ def ticket_de_escalate(
     *, ticket: Ticket, actor: User, to_group: SupportGroup, reason: str
 ) -> Ticket:
     """Send the ticket back to a lower tier (e.g. the fix is known and L1 can apply it)."""
+    return _tier_move(ticket, actor, to_group, reason, up=False)
+
+
+def _tier_move(ticket: Ticket, actor: User, to_group: SupportGroup, reason: str, *, up: bool):
+    """Move the ticket to a group of another tier; it waits there, New, for someone to take it."""
+    action = Action.ESCALATE if up else Action.DE_ESCALATE
     ticket = _lock(ticket)
-    _require(actor, ticket, "de-escalate")
-    next_status(ticket.status, Action.DE_ESCALATE)
-    errors = _escalation_target_errors(ticket, to_group, reason, up=False)
+    _require(actor, ticket, "escalate" if up else "de-escalate")
+    next_status(ticket.status, action)
+    errors = _escalation_target_errors(ticket, to_group, reason, up=up)
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()
     from_group = ticket.assignment_group
-    old_status = _transition(ticket, actor, Action.DE_ESCALATE, now, reason=reason, record=False)
+    old_status = _transition(ticket, actor, action, now, reason=reason, record=False)
     _move_to_group(ticket, to_group, now)
     ticket.assignee = None
-    _save(ticket, now, ["status", "assignment_group", "tier", "assignee", "reassignment_count"])
-    events.event_de_escalated(
+    ticket.escalation_count += up
+    fields = ["status", "assignment_group", "tier", "assignee", "reassignment_count"]
+    _save(ticket, now, [*fields, "escalation_count"] if up else fields)
+    write = events.event_escalated if up else events.event_de_escalated
+    write(
         ticket,
         actor,
         now,
