@@ -124,7 +124,7 @@ def test_the_summary_writes_its_figures_out_and_the_details_open_on_demand(
     assert "Met / breached" not in html
     # The headline cards come first; then the parts, only the first of them open.
     parts = re.findall(r'<details class="report-part[^"]*"( open)?', html)
-    assert parts[0] == " open" and set(parts[1:]) == {""} and len(parts) == 6
+    assert parts[0] == " open" and set(parts[1:]) == {""} and len(parts) == 7
     assert html.index('class="cards"') < html.index('class="report-part')
 
 
@@ -166,11 +166,12 @@ def test_each_chart_has_its_numbers_in_a_table(week, staff):
 def test_tables_by_group_tier_and_category(week, staff):
     html = staff.get(DASHBOARD, {**WEEK, "breakdown": "tier"}).content.decode()
     ids = re.findall(r'<table class="figures" id="breakdown-(\w+)"', html)
-    assert ids == ["tier", "group", "category"]  # the chosen one first, no repeat
+    assert ids == ["tier", "group", "agent", "category"]  # the chosen one first, no repeat
     html = staff.get(DASHBOARD, {**WEEK, "breakdown": "kind"}).content.decode()
     assert re.findall(r'<table class="figures" id="breakdown-(\w+)"', html) == [
         "kind",
         "group",
+        "agent",
         "tier",
         "category",
     ]

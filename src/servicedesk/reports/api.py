@@ -97,6 +97,14 @@ class BacklogSerializer(serializers.Serializer):
     median_age_minutes = MinutesField(source="median_age")
 
 
+class SatisfactionSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    mean = serializers.FloatField(allow_null=True)
+    spread = serializers.ListField(
+        child=serializers.IntegerField(), help_text="How many gave each rating, 1 to 5."
+    )
+
+
 class FiguresSerializer(serializers.Serializer):
     logged = serializers.IntegerField(help_text="Tickets logged in the period (created_at).")
     cancelled = serializers.IntegerField(help_text="Of those, cancelled.")
@@ -107,6 +115,9 @@ class FiguresSerializer(serializers.Serializer):
     first_level_resolution = RateSerializer()
     reopened = RateSerializer()
     reassignment = ReassignmentSerializer(source="*")
+    satisfaction = SatisfactionSerializer(
+        help_text="The requesters' ratings (1–5) of the tickets resolved in the period."
+    )
     backlog = BacklogSerializer(
         allow_null=True, help_text="Open tickets now; null in a breakdown by period."
     )

@@ -77,6 +77,11 @@ def _columns() -> list[tuple[str, Callable[[Figures], object]]]:
             lambda f: None if f.reassignment_mean is None else round(f.reassignment_mean, 2),
         ),
         (_("Reassigned (%)"), lambda f: _percent(f.reassigned.percent)),
+        (_("Ratings"), lambda f: f.satisfaction.count),
+        (
+            _("Mean rating (1–5)"),
+            lambda f: None if f.satisfaction.mean is None else round(f.satisfaction.mean, 2),
+        ),
         (_("Backlog now"), backlog(lambda b: b.count)),
         *[
             (_("Backlog %(age)s") % {"age": label}, bucket(index))

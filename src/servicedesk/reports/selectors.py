@@ -38,6 +38,7 @@ BREAKDOWN_CHOICES = [
     ("category", _("Category")),
     ("service", _("Service")),
     ("group", _("Support group")),
+    ("agent", _("Resolved by")),
     ("tier", _("Tier")),
     ("day", _("Day")),
     ("week", _("Week")),
@@ -81,6 +82,11 @@ def _ticket_fields() -> tuple:
         "escalation_count",
         "reassignment_count",
         "reopen_count",
+        "resolved_by_id",
+        "resolved_by__first_name",
+        "resolved_by__last_name",
+        "resolved_by__username",
+        "satisfaction__rating",
     )
 
 
@@ -173,6 +179,16 @@ class Compliance:
 
 
 @dataclass(frozen=True)
+class Satisfaction:
+    """The requesters' ratings (1–5) of the tickets resolved in the period that they rated."""
+
+    count: int
+    mean: float | None
+    #: how many gave each rating, 1 to 5
+    spread: tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True)
 class AgeBucket:
     key: str
     label: str
@@ -206,6 +222,7 @@ class Figures:
     reopened: Rate
     reassigned: Rate
     reassignment_mean: float | None
+    satisfaction: "Satisfaction"
     # None in a breakdown by period: the backlog is a snapshot of now, not of a period.
     backlog: Backlog | None
 
@@ -264,6 +281,11 @@ class _Ticket:
     escalation_count: int
     reassignment_count: int
     reopen_count: int
+    resolver_id: int | None
+    resolver_first_name: str | None
+    resolver_last_name: str | None
+    resolver_username: str | None
+    rating: int | None
 
 
 @dataclass(frozen=True)
@@ -333,6 +355,7 @@ class _Tally:
     reassigned: int = 0
     reassignments: int = 0
     ages: list[timedelta] = field(default_factory=list)
+    ratings: list[int] = field(default_factory=list)
 
     def add_logged(self, ticket: _Ticket, clocks: dict[str, _Clock], now: datetime) -> None:
         self.logged += 1
@@ -361,6 +384,8 @@ class _Tally:
         if ticket.reassignment_count > 0:
             self.reassigned += 1
         self.reassignments += ticket.reassignment_count
+        if ticket.rating is not None:
+            self.ratings.append(ticket.rating)
 
     def add_open(self, ticket: _Ticket, now: datetime) -> None:
         self.ages.append(max(now - ticket.reported_at, timedelta()))
@@ -402,6 +427,11 @@ class _Tally:
             reopened=Rate(self.reopened, self.resolved),
             reassigned=Rate(self.reassigned, self.resolved),
             reassignment_mean=self.reassignments / self.resolved if self.resolved else None,
+            satisfaction=Satisfaction(
+                count=len(self.ratings),
+                mean=sum(self.ratings) / len(self.ratings) if self.ratings else None,
+                spread=tuple(self.ratings.count(n) for n in range(1, 6)),
+            ),
             backlog=backlog,
         )
 
@@ -457,6 +487,12 @@ def _slice_of(breakdown: str, ticket: _Ticket, when: datetime | None) -> _Slice:
         return _named(ticket.service_id, ticket.service_name, _("No service"))
     if breakdown == "group":
         return _named(ticket.group_id, ticket.group_name, _("No group"))
+    if breakdown == "agent":
+        name = (
+            f"{ticket.resolver_first_name or ''} {ticket.resolver_last_name or ''}".strip()
+            or ticket.resolver_username
+        )
+        return _named(ticket.resolver_id, name, _("Not resolved"))
     raise ValueError(f"Unknown breakdown {breakdown!r}")
 
 

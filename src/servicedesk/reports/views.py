@@ -17,8 +17,8 @@ from servicedesk.reports.forms import ReportForm
 from servicedesk.reports.selectors import BREAKDOWN_CHOICES, report_build
 
 # Slicings the dashboard always shows, besides the one chosen in the form.
-DASHBOARD_BREAKDOWNS = ("day", "priority", "group", "tier", "category")
-TABLE_BREAKDOWNS = ("group", "tier", "category")
+DASHBOARD_BREAKDOWNS = ("day", "priority", "group", "tier", "category", "agent")
+TABLE_BREAKDOWNS = ("group", "agent", "tier", "category")
 
 
 def _staff_only(user) -> None:

@@ -317,6 +317,16 @@ for _spec in [
         available=_has_questions,
     ),
     ActionSpec(
+        name="rate",
+        label=gettext_lazy("Rate how we did"),
+        summary="The requester rates a closed ticket from 1 to 5, once, with an optional comment.",
+        input=inputs.RateInput,
+        service=services.ticket_rate,
+        transition=None,
+        permission=permission_of("rate"),
+        available=lambda ticket, user: ticket.status == "closed" and not ticket.is_rated,
+    ),
+    ActionSpec(
         name="restrict",
         label=gettext_lazy("Restrict access"),
         summary="Let only a group and the people listed see the ticket (security officers).",

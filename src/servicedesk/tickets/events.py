@@ -181,3 +181,7 @@ def event_restricted(
         people=people,
         reason=reason,
     )
+
+
+def event_rated(ticket: Ticket, actor, at: datetime, *, rating: int, comment: str):
+    return _write(ticket, T.RATED, actor, at, public=True, body=comment, rating=rating)

@@ -334,6 +334,17 @@ def _field_from_input(field: serializers.Field, *, user) -> forms.Field:
     if isinstance(field, serializers.PrimaryKeyRelatedField):
         empty = style.get("empty_label", _("Choose…"))
         return forms.ModelChoiceField(queryset=field.queryset, empty_label=empty, **options)
+    if (
+        isinstance(field, serializers.IntegerField)
+        and field.min_value is not None
+        and field.max_value is not None
+        and field.max_value - field.min_value <= 10
+    ):
+        # A small range (a rating) is a row of radio buttons, not a number to type.
+        values = range(field.min_value, field.max_value + 1)
+        return forms.TypedChoiceField(
+            choices=[(n, str(n)) for n in values], coerce=int, widget=forms.RadioSelect, **options
+        )
     if isinstance(field, serializers.BooleanField):
         options["required"] = False  # a box left unticked says "no"
         return (OptionalTrueField if field.allow_null else forms.BooleanField)(**options)

@@ -237,3 +237,16 @@ class RestrictInput(ActionInput):
 
 class UnrestrictInput(ActionInput):
     reason = serializers.CharField(label=_("Reason"), style=TEXTAREA)
+
+
+class RateInput(ActionInput):
+    rating = serializers.IntegerField(
+        min_value=1, max_value=5, label=_("Your rating (1 = poor, 5 = excellent)")
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", label=_("Anything to add?"), style=TEXTAREA
+    )
+
+    @classmethod
+    def form_choices(cls, ticket: Ticket, user) -> dict:
+        return {}

@@ -204,6 +204,13 @@ class Ticket(models.Model):
         return is_visible(self, user)
 
     @property
+    def is_rated(self) -> bool:
+        try:
+            return self.satisfaction is not None
+        except Satisfaction.DoesNotExist:
+            return False
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -237,6 +244,28 @@ class TicketAccess(models.Model):
 def _public_only(user, rule: Q) -> Q:
     # Internal rows (notes, staff-only changes and files) are the desk's.
     return rule if is_staff_member(user) else rule & Q(is_public=True)
+
+
+class Satisfaction(models.Model):
+    """How the requester rated the handling of their ticket (1–5), once, after it closed."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="satisfaction_rating_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.rating}/5"
 
 
 class TicketAlias(models.Model):
@@ -273,6 +302,7 @@ class TicketEvent(models.Model):
         EMAIL = "email", _("Email sent")
         SLA = "sla", _("Service level")
         RESTRICTED = "restricted", _("Access restricted")
+        RATED = "rated", _("Rated by the requester")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=20, choices=Type.choices)

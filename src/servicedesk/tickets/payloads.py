@@ -151,11 +151,24 @@ def ticket_detail_data(ticket: Ticket, *, actions: list, children: list[str], vi
         "assigned_at": _iso(ticket.assigned_at, zone),
         "resolved_at": _iso(ticket.resolved_at, zone),
         "resolved_by": _user(ticket.resolved_by),
+        "satisfaction": _satisfaction(ticket),
         "closed_at": _iso(ticket.closed_at, zone),
         "cancelled_at": _iso(ticket.cancelled_at, zone),
         "version": ticket.version,
         "etag": ticket.etag,
         "actions": [str(a) for a in actions],
+    }
+
+
+def _satisfaction(ticket: Ticket) -> dict | None:
+    if ticket.status != "closed" or not ticket.is_rated:  # only a closed ticket has one
+        return None
+    rated = ticket.satisfaction
+    zone = timezone.get_current_timezone()
+    return {
+        "rating": rated.rating,
+        "comment": rated.comment,
+        "rated_at": _iso(rated.rated_at, zone),
     }
 
 

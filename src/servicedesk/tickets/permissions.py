@@ -57,6 +57,7 @@ ACTION_POLICIES: dict[str, Policy] = {
     "set-parent": works_on,
     "diagnosis": works_on,
     "edit": works_on,
+    "rate": lambda user, ticket: ticket.requester_id == user.pk,
     "restrict": lambda user, ticket: can_restrict(user),
     "unrestrict": lambda user, ticket: can_restrict(user),
 }

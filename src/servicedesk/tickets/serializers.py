@@ -64,6 +64,12 @@ class TicketListSerializer(serializers.ModelSerializer):
         return f"/api/tickets/{ticket.number}/"
 
 
+class SatisfactionSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField()
+    rated_at = serializers.DateTimeField()
+
+
 class TicketDetailSerializer(TicketListSerializer):
     service = serializers.SerializerMethodField()
     configuration_item = serializers.SerializerMethodField()
@@ -74,6 +80,7 @@ class TicketDetailSerializer(TicketListSerializer):
     etag = serializers.CharField(read_only=True)
     restricted_group = GroupRefSerializer(read_only=True, allow_null=True)
     resolved_by = PersonSerializer(read_only=True, allow_null=True)
+    satisfaction = SatisfactionSerializer(read_only=True, allow_null=True)
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -102,6 +109,7 @@ class TicketDetailSerializer(TicketListSerializer):
             "assigned_at",
             "resolved_at",
             "resolved_by",
+            "satisfaction",
             "closed_at",
             "cancelled_at",
             "version",

@@ -27,6 +27,7 @@ portal_urls = [
     path("tickets/<str:number>/", portal.ticket_detail, name="portal-ticket"),
     path("tickets/<str:number>/reply/", portal.reply, name="portal-reply"),
     path("tickets/<str:number>/confirm/", portal.confirm, name="portal-confirm"),
+    path("tickets/<str:number>/rate/", portal.rate, name="portal-rate"),
     path("tickets/<str:number>/reopen/", portal.reopen, name="portal-reopen"),
     path("tickets/<str:number>/withdraw/", portal.withdraw, name="portal-withdraw"),
     path(

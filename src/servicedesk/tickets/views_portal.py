@@ -101,6 +101,7 @@ def _ticket_context(request, ticket, **extra) -> dict:
         "links": selectors.links_for(ticket=ticket, user=user),
         "can_confirm": "confirm" in allowed,
         "can_reopen": "reopen" in allowed,
+        "can_rate": "rate" in allowed,
         "can_withdraw": "cancel" in allowed,
         "can_reply": ticket.is_open or ticket.status == "resolved",
         "reply_form": extra.pop("reply_form", None) or forms.ReplyForm(),
@@ -151,12 +152,37 @@ def confirm(request, number: str):
             error = " ".join(m for reasons in problem.errors.values() for m in reasons)
         else:
             messages.success(request, _("Thank you for confirming. The ticket is now closed."))
-            return redirect("portal-ticket", number=ticket.number)
+            return redirect("portal-rate", number=ticket.number)
     return render(
         request,
         "tickets/portal/confirm.html",
         {"ticket": ticket, "error": error},
         status=409 if error else 200,
+    )
+
+
+@requester_page
+def rate(request, number: str):
+    """Asked once the ticket is closed (after confirming, and from the closed email's link):
+    a rating from 1 to 5 and an optional comment, once."""
+    ticket = selectors.ticket_get(user=request.user, number=number)
+    spec = actions.action_get("rate")
+    if not spec.offered(ticket, request.user):
+        return redirect("portal-ticket", number=ticket.number)
+    form = spec.make_form(ticket, request.user, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.ticket_rate(ticket=ticket, actor=request.user, **form.service_kwargs())
+            except ServiceError as error:
+                forms.service_errors_apply(form, error)
+            else:
+                messages.success(request, _("Thank you for telling us how we did."))
+                return redirect("portal-ticket", number=ticket.number)
+        status = 400
+    return render(
+        request, "tickets/portal/rate.html", {"ticket": ticket, "form": form}, status=status
     )
 
 

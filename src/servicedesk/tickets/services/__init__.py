@@ -43,6 +43,7 @@ from servicedesk.tickets.services.lifecycle import (
     ticket_resume,
 )
 from servicedesk.tickets.services.links import ticket_mark_duplicate, ticket_set_parent
+from servicedesk.tickets.services.satisfaction import ticket_rate
 from servicedesk.tickets.services.service_levels import (
     auto_close_deadline,
     auto_close_due_ids,
@@ -76,6 +77,7 @@ __all__ = [
     "ticket_mark_duplicate",
     "ticket_number_next",
     "ticket_reclassify",
+    "ticket_rate",
     "ticket_reopen",
     "ticket_report",
     "ticket_resolve",
