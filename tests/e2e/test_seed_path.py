@@ -3,7 +3,8 @@
 A requester reports an incident in the portal → an L1 agent finds it in the unassigned queue,
 categorises it, answers the diagnostic questions, sets impact and urgency, escalates to L2 → an
 L2 agent puts it on hold awaiting the caller → the requester replies in the portal → L2 resolves
-with service restored → the requester confirms → the ticket shows Closed with its whole timeline.
+with service restored → the requester confirms and rates it → the ticket shows Closed with its
+whole timeline.
 """
 
 import re
@@ -199,6 +200,9 @@ def test_seed_path(person, lang):
     page = mihai.page
     page.get_by_role("link", name=re.compile(rf"^{mihai.t('My groups')}")).click()
     page.locator("#queue-rows tr", has_text=number).get_by_role("link", name=number).click()
+    # Escalated, it waits New in the L2 queue: the L2 agent takes it first.
+    page.get_by_role("button", name=mihai.t("Start work")).click()
+    page.get_by_role("link", name=mihai.t("Put on hold")).wait_for()
     page.get_by_role("link", name=mihai.t("Put on hold")).click()
     form = page.locator("#action-form")
     form.get_by_label(mihai.t("Waiting for")).select_option("awaiting_caller")
@@ -235,6 +239,11 @@ def test_seed_path(person, lang):
     page = ana.go(f"/tickets/{number}/")
     assert page.get_by_text(words.notes).count() >= 1
     ana.submit(page.get_by_role("button", name=ana.t("Yes, it is solved")))
+    # Closed: the desk asks how it did, once.
+    assert ana.t("How did we do?") in page.locator("h1").inner_text()
+    _no_english(ana, "the rating page")
+    page.get_by_label("4", exact=True).check()
+    ana.submit(page.get_by_role("button", name=ana.t("Send my rating")))
     assert ana.t("Closed") in page.locator(".ticket-head").inner_text()
     _no_english(ana, "the closed ticket in the portal")
     # The history tells the story in the requester's words, without the desk's statuses.
