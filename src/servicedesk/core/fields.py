@@ -9,6 +9,7 @@ import re
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 #: The largest id a row can have (a signed 64-bit column, on PostgreSQL and SQLite alike).
@@ -22,6 +23,7 @@ LATEST_YEAR = 2199
 _DIGITS = re.compile(r"[0-9]+")
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdField(serializers.PrimaryKeyRelatedField):
     """The id of a row of `queryset`: a JSON integer from 1 to 2^63 − 1.
 
@@ -50,6 +52,13 @@ class IdField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date-time",
+        "description": f"ISO 8601, in the years {EARLIEST_YEAR}–{LATEST_YEAR}.",
+    }
+)
 class MomentField(serializers.DateTimeField):
     """An ISO 8601 date and time whose year is from EARLIEST_YEAR to LATEST_YEAR.
 

@@ -153,8 +153,8 @@ class KeysetPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Rows per page, 1–{self.max_page_size}.",
-                "schema": {"type": "integer"},
+                "description": f"Rows per page, 1–{self.max_page_size} (default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
             {
                 "name": self.ordering_query_param,
