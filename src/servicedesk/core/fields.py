@@ -23,6 +23,31 @@ LATEST_YEAR = 2199
 _DIGITS = re.compile(r"[0-9]+")
 
 
+def id_from_text(text) -> int | None:
+    """The id `text` spells in ASCII digits, from 1 to MAX_ID, or None.
+
+    Not str.isdigit(): it passes "²" and other digits int() cannot read, and thousands of
+    digits, which int() refuses to (each a 500 where a view trusted it).
+    """
+    text = str(text)
+    if not _DIGITS.fullmatch(text) or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+class TextKeyRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL character before the lookup: PostgreSQL cannot
+    compare text holding one (a DataError, a 500)."""
+
+    default_error_messages = {"null_character": _("The value contains a NUL character.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_character")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdField(serializers.PrimaryKeyRelatedField):
     """The id of a row of `queryset`: a JSON integer from 1 to 2^63 − 1.
