@@ -145,3 +145,25 @@ def test_an_attachment_of_another_ticket_is_not_found(desk, api_for):
     )
     response = ana.get(f"/api/tickets/{second}/attachments/{attachment['id']}/download/")
     assert response.status_code == 404
+
+
+def test_a_download_is_served_whatever_the_accept_header_asks_for(desk, api_for):
+    ana = api_for(desk.requester)
+    number = log(ana)
+    uploaded = ok(
+        ana.post(
+            f"/api/tickets/{number}/attachments/",
+            {"file": SimpleUploadedFile("log.txt", b"boot failed", content_type="text/plain")},
+            format="multipart",
+        ),
+        201,
+    )
+    download = ana.get(uploaded["download_url"], HTTP_ACCEPT="application/octet-stream")
+    assert download.status_code == 200
+    assert download.getvalue() == b"boot failed"
+    # Its errors are still the API's JSON.
+    missing = ana.get(
+        f"/api/tickets/{number}/attachments/999999/download/", HTTP_ACCEPT="image/png"
+    )
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"

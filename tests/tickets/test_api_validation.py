@@ -124,6 +124,23 @@ CASES = [
          _diagnose({"@yes_no": "maybe"}), 400, "answers.@yes_no", "'yes' or 'no'"),
     Case("diagnosis: keys are not ids", "started", "l1_agent",
          _diagnose({"since": "Monday"}), 400, "answers", "question ids"),
+    Case("diagnosis: a key of digits int() cannot read", "started", "l1_agent",
+         _diagnose({"²": "x"}), 400, "answers", "question ids"),
+    Case("diagnosis: a key past 64 bits", "started", "l1_agent",
+         _diagnose({"9" * 5000: "x"}), 400, "answers", "question ids"),
+    Case("mark duplicate of a number with a NUL", "started", "l1_agent",
+         _action("mark-duplicate", {"of": "INC\x00"}), 400, "of", "NUL"),
+    Case("set parent to a number with a NUL", "started", "l1_agent",
+         _action("set-parent", {"parent": "INC\x00"}), 400, "parent", "NUL"),
+    Case("cancel as a duplicate of a number with a NUL", "started", "l1_agent",
+         _action("cancel", {"reason": "duplicate", "duplicate_of": "I\x00"}), 400,
+         "duplicate_of", "NUL"),
+    Case("create under a parent number with a NUL", "new", "l1_agent",
+         _post("/api/tickets/", {"title": "Mail", "parent": "INC\x00"}), 400, "parent", "NUL"),
+    Case("create with a NUL in the title", "new", "requester",
+         _post("/api/tickets/", {"title": "Mail\x00"}), 400, "title", "Null characters"),
+    Case("a reply with a NUL", "new", "requester",
+         _post("/api/tickets/{n}/comments/", {"body": "a\x00b"}), 400, "body", "Null characters"),
     Case("diagnosis: no answers", "started", "l1_agent",
          _diagnose({}), 400, "answers", "at least one"),
     Case("reopen without a reason", "new", "requester",
@@ -274,3 +291,28 @@ def test_a_file_just_over_the_limit_is_refused_naming_it(desk, api_for, settings
 
     assert "larger than the limit of 1 MB" in error_of(response, 413, "file")[0]
     assert written() == before
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/tickets/{n}%00/", "/api/tickets/%00/timeline/", "/api/tickets/{n}%00/sla/"]
+)
+def test_a_ticket_number_with_a_nul_in_the_path_is_no_such_ticket(desk, api_for, path):
+    agent = api_for(desk.l1_agent)
+    number = log(agent)
+    response = agent.get(path.format(n=number))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_an_unreadable_content_length_is_no_length_not_a_server_error(desk, api_for):
+    agent = api_for(desk.l1_agent)
+    number = log(agent)
+    response = agent.post(
+        f"/api/tickets/{number}/comments/",
+        {"body": "Still broken"},
+        format="json",
+        CONTENT_LENGTH="²",
+    )
+    # Read as no length, as Django reads it: an empty body, refused for what it lacks.
+    assert response.status_code == 400, response.content
+    assert "body" in response.json()["errors"]

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,6 +22,8 @@ from servicedesk.core.errors import ServiceError
 from servicedesk.core.models import IdempotencyRecord
 
 MB = 1024 * 1024
+#: The longest Idempotency-Key kept (the column's length).
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -181,8 +184,10 @@ def idempotent_create(request, create):
     key = request.headers.get("Idempotency-Key")
     if not key:
         return create()
-    if len(key) > 200:
-        raise exceptions.ValidationError({"Idempotency-Key": ["At most 200 characters."]})
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise exceptions.ValidationError(
+            {"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
+        )
     if not key.isprintable():
         # A NUL cannot be stored in PostgreSQL (a 500), and no client means a control character.
         raise exceptions.ValidationError(
@@ -225,3 +230,15 @@ def _stored_response(user, key: str, fingerprint: str):
     response = Response(record.response_body, status=record.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+class AnyAcceptNegotiation(DefaultContentNegotiation):
+    """For a view whose success is not rendered (a file download): whatever the Accept header
+    asks for, errors are JSON, the first renderer's.
+
+    DRF's negotiation would refuse `Accept: application/octet-stream`, the very thing a client
+    downloading a file may send, with a 406 before the view runs.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

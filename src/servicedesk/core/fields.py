@@ -9,6 +9,7 @@ import re
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 #: The largest id a row can have (a signed 64-bit column, on PostgreSQL and SQLite alike).
@@ -22,6 +23,32 @@ LATEST_YEAR = 2199
 _DIGITS = re.compile(r"[0-9]+")
 
 
+def id_from_text(text) -> int | None:
+    """The id `text` spells in ASCII digits, from 1 to MAX_ID, or None.
+
+    Not str.isdigit(): it passes "²" and other digits int() cannot read, and thousands of
+    digits, which int() refuses to (each a 500 where a view trusted it).
+    """
+    text = str(text)
+    if not _DIGITS.fullmatch(text) or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+class TextKeyRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL character before the lookup: PostgreSQL cannot
+    compare text holding one (a DataError, a 500)."""
+
+    default_error_messages = {"null_character": _("The value contains a NUL character.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_character")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdField(serializers.PrimaryKeyRelatedField):
     """The id of a row of `queryset`: a JSON integer from 1 to 2^63 − 1.
 
@@ -50,6 +77,13 @@ class IdField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date-time",
+        "description": f"ISO 8601, in the years {EARLIEST_YEAR}–{LATEST_YEAR}.",
+    }
+)
 class MomentField(serializers.DateTimeField):
     """An ISO 8601 date and time whose year is from EARLIEST_YEAR to LATEST_YEAR.
 

@@ -7,6 +7,7 @@ cursor holds the last row's value of every ordering field, so each page is one i
 
 import base64
 import json
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,27 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+#: A page size as a client writes it: ASCII digits. str.isdigit() also passes "²", which int()
+#: cannot read, and 5,000 digits, which it refuses to (both were a 500).
+_PAGE_SIZE = re.compile(r"[0-9]{1,4}")
+#: The values a cursor this class writes can hold (a 64-bit id or priority, a time or number).
+_INT64 = range(-(2**63), 2**63)
+
+
+def _cursor_value(value) -> bool:
+    """Whether `value` is one a cursor of ours could have held; anything else was edited."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value in _INT64
+    return isinstance(value, str) and "\x00" not in value
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 class KeysetPagination(BasePagination):
@@ -73,7 +95,7 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not _PAGE_SIZE.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
             )
@@ -107,8 +129,11 @@ class KeysetPagination(BasePagination):
     def _decode(self, cursor: str) -> list:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            data = json.loads(raw)
+            # Infinity and NaN would reach an integer column as floats (an OverflowError).
+            data = json.loads(raw, parse_constant=_refuse_constant)
             if data["o"] != self.fields or len(data["v"]) != len(self.fields):
+                raise ValueError
+            if not all(_cursor_value(v) for v in data["v"]):
                 raise ValueError
             return data["v"]
         except (ValueError, KeyError, TypeError):
@@ -153,8 +178,8 @@ class KeysetPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Rows per page, 1–{self.max_page_size}.",
-                "schema": {"type": "integer"},
+                "description": f"Rows per page, 1–{self.max_page_size} (default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
             {
                 "name": self.ordering_query_param,

@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import ValidationFailed
+from servicedesk.core.fields import EARLIEST_YEAR, LATEST_YEAR
 from servicedesk.reports.forms import ReportForm
-from servicedesk.reports.selectors import BREAKDOWNS, report_build
+from servicedesk.reports.selectors import BREAKDOWNS, MAX_PERIOD_DAYS, report_build
 
 
 class IsDeskStaff(BasePermission):
@@ -175,7 +176,9 @@ class ReportSummaryView(APIView):
             "Time to first response and to resolution (business and wall-clock time: mean, "
             "median, 90th percentile), SLA compliance, first-level resolution, reopen rate, "
             "reassignments and the backlog, in total and for each value of `breakdown`. "
-            "Durations are in minutes. Desk staff only. See docs/reports.md for the definitions."
+            "Durations are in minutes. Desk staff only. See docs/reports.md for the definitions. "
+            f"A period covers at most {MAX_PERIOD_DAYS} days, from {EARLIEST_YEAR} to "
+            f"{LATEST_YEAR}; a longer one, or an end before the start, is a 400 naming `end`."
         ),
         parameters=[
             OpenApiParameter(

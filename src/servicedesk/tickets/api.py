@@ -2,17 +2,24 @@
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicedesk.core.api import RequestTooLarge, idempotent_create, require_if_match
+from servicedesk.core.api import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    AnyAcceptNegotiation,
+    RequestTooLarge,
+    idempotent_create,
+    require_if_match,
+)
 from servicedesk.core.pagination import KeysetPagination
+from servicedesk.core.schema import error_response
 from servicedesk.tickets import actions, inputs, payloads, selectors, services
 from servicedesk.tickets import serializers as s
 from servicedesk.tickets.downloads import attachment_response
-from servicedesk.tickets.filters import ticket_filter
+from servicedesk.tickets.filters import MAX_QUERY_LENGTH, ticket_filter
 from servicedesk.tickets.models import Channel
 
 
@@ -65,7 +72,11 @@ class TicketListCreateView(APIView):
             OpenApiParameter("created_after", OpenApiTypes.DATETIME),
             OpenApiParameter("created_before", OpenApiTypes.DATETIME),
             OpenApiParameter("updated_after", OpenApiTypes.DATETIME),
-            OpenApiParameter("q", str, description="Number or words of the title."),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                description=f"Number or words of the title, at most {MAX_QUERY_LENGTH} characters.",
+            ),
             OpenApiParameter(
                 "sla",
                 str,
@@ -90,9 +101,10 @@ class TicketListCreateView(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                str,
+                {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
                 OpenApiParameter.HEADER,
-                description="Retrying with the same key and body returns the first result.",
+                description="Retrying with the same key and body returns the first result. At "
+                f"most {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters.",
             )
         ],
     )
@@ -116,7 +128,13 @@ class TicketListCreateView(APIView):
 class TicketDetailView(APIView):
     """Read a ticket, or change its editable fields (If-Match with its ETag required)."""
 
-    @extend_schema(responses=s.TicketDetailSerializer)
+    @extend_schema(
+        responses={
+            200: s.TicketDetailSerializer,
+            304: OpenApiResponse(description="If-None-Match holds the ticket's current ETag."),
+        },
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
+    )
     def get(self, request, number):
         ticket = selectors.ticket_get(user=request.user, number=number)
         response = _detail_response(request, ticket)
@@ -126,7 +144,10 @@ class TicketDetailView(APIView):
 
     @extend_schema(
         request=inputs.TicketUpdateSerializer,
-        responses=s.TicketDetailSerializer,
+        responses={
+            200: s.TicketDetailSerializer,
+            409: error_response("The ticket is no longer open: it cannot be edited."),
+        },
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
     )
     def patch(self, request, number):
@@ -142,6 +163,14 @@ class TicketDetailView(APIView):
         return _detail_response(request, ticket)
 
 
+def _action_conflict(spec: actions.ActionSpec) -> dict:
+    """The 409 of an action that moves the ticket through the transition table; the others
+    (a note, a link, a flag) are refused on a closed ticket with a 400 naming the status."""
+    if spec.transition is None:
+        return {}
+    return {409: error_response("The action is not allowed from the ticket's current status.")}
+
+
 def action_view(spec: actions.ActionSpec) -> type[APIView]:
     """The endpoint of one action of the registry, documented from it.
 
@@ -152,7 +181,7 @@ def action_view(spec: actions.ActionSpec) -> type[APIView]:
     class TicketActionView(APIView):
         @extend_schema(
             request=spec.input,
-            responses=s.TicketDetailSerializer,
+            responses={200: s.TicketDetailSerializer, **_action_conflict(spec)},
             summary=spec.summary,
             operation_id=f"tickets_{spec.name.replace('-', '_')}",
             tags=["ticket actions"],
@@ -179,9 +208,15 @@ def _reject_oversized(request, *, field: str) -> None:
     """Refuse an upload by its declared length before reading it (413 naming the endpoint's
     own file field, nothing written)."""
     limit = settings.SERVICEDESK_MAX_ATTACHMENT_BYTES
-    length = request.META.get("CONTENT_LENGTH")
-    if length and length.isdigit() and int(length) > limit + 64 * 1024:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:  # "²", or thousands of digits: Django too reads it as no length
+        length = 0
+    if length > limit + 64 * 1024:
         raise _too_large(field)
+
+
+_CLOSED = error_response("The ticket is closed or cancelled: log a new one.")
 
 
 class TicketCommentsView(APIView):
@@ -196,7 +231,10 @@ class TicketCommentsView(APIView):
         context = {"ticket_number": ticket.number}
         return Response(s.TimelineEventSerializer(events, many=True, context=context).data)
 
-    @extend_schema(request=s.CommentInputSerializer, responses={201: s.TimelineEventSerializer})
+    @extend_schema(
+        request=s.CommentInputSerializer,
+        responses={201: s.TimelineEventSerializer, 409: _CLOSED},
+    )
     def post(self, request, number):
         _reject_oversized(request, field="files")
         ticket = selectors.ticket_get(user=request.user, number=number)
@@ -226,7 +264,9 @@ class TicketAttachmentsView(APIView):
         context = {"ticket_number": ticket.number}
         return Response(s.AttachmentSerializer(attachments, many=True, context=context).data)
 
-    @extend_schema(request=s.AttachmentInputSerializer, responses={201: s.AttachmentSerializer})
+    @extend_schema(
+        request=s.AttachmentInputSerializer, responses={201: s.AttachmentSerializer, 409: _CLOSED}
+    )
     def post(self, request, number):
         _reject_oversized(request, field="file")
         ticket = selectors.ticket_get(user=request.user, number=number)
@@ -248,6 +288,10 @@ class TicketAttachmentsView(APIView):
 
 
 class AttachmentDownloadView(APIView):
+    """The file itself: a download whatever the Accept header says (errors are JSON)."""
+
+    content_negotiation_class = AnyAcceptNegotiation
+
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, number, attachment_id):
         return attachment_response(user=request.user, number=number, attachment_id=attachment_id)

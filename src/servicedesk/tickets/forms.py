@@ -26,6 +26,7 @@ from servicedesk.accounts.selectors import (
 from servicedesk.catalog.models import Category, ConfigurationItem, DiagnosticQuestion, Service
 from servicedesk.catalog.selectors import category_choices, service_choices
 from servicedesk.core.errors import ServiceError
+from servicedesk.core.fields import id_from_text
 from servicedesk.core.i18n import localized
 from servicedesk.tickets import inputs
 from servicedesk.tickets.models import Kind
@@ -581,10 +582,11 @@ class LogCallForm(Form):
 
     def _questions(self) -> list[DiagnosticQuestion]:
         raw = (self.data or {}).get("category") or (self.initial or {}).get("category")
-        if not str(raw or "").isdigit():
+        category_id = id_from_text(raw or "")
+        if category_id is None:
             return []
         return list(
-            DiagnosticQuestion.objects.filter(category_id=int(raw), category__is_active=True)
+            DiagnosticQuestion.objects.filter(category_id=category_id, category__is_active=True)
         )
 
     def question_fields(self):

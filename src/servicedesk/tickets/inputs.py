@@ -13,7 +13,7 @@ from rest_framework import serializers
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.accounts.selectors import desk_staff_active, groups_active
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
-from servicedesk.core.fields import IdField
+from servicedesk.core.fields import IdField, TextKeyRelatedField, id_from_text
 from servicedesk.tickets.models import Kind, Ticket
 from servicedesk.tickets.priority import Level
 from servicedesk.tickets.states import CancelReason, HoldReason, ResolutionCode
@@ -21,7 +21,7 @@ from servicedesk.tickets.states import CancelReason, HoldReason, ResolutionCode
 TEXTAREA = {"base_template": "textarea.html", "rows": 3}
 
 
-class TicketNumberField(serializers.SlugRelatedField):
+class TicketNumberField(TextKeyRelatedField):
     """Another ticket, named by its number, among those the person may see: a ticket they may
     not see is "no such ticket", as on every other path."""
 
@@ -33,6 +33,8 @@ class TicketNumberField(serializers.SlugRelatedField):
         return Ticket.objects.visible_to(self.context["user"])
 
     def to_internal_value(self, data):
+        if "\x00" in str(data):
+            self.fail("null_character")
         number = str(data).strip().upper()
         ticket = self.get_queryset().filter(number=number).first()
         if ticket is None:
@@ -183,10 +185,11 @@ class DiagnosisInput(ActionInput):
     )
 
     def validate_answers(self, value):
-        bad = [key for key in value if not str(key).isdigit()]
+        ids = {key: id_from_text(key) for key in value}
+        bad = [key[:40] for key, question_id in ids.items() if question_id is None]
         if bad:
             raise serializers.ValidationError(f"Keys are question ids; not: {', '.join(bad)}.")
-        return {int(k): v for k, v in value.items()}
+        return {ids[k]: v for k, v in value.items()}
 
 
 class TicketUpdateSerializer(serializers.Serializer):

@@ -99,6 +99,9 @@ def ticket_get(*, user, number: str) -> Ticket:
         "logged_by",
         "resolved_by",
     )
+    if "\x00" in number:
+        # A path may carry %00, and PostgreSQL cannot compare text holding a NUL (a 500).
+        raise Http404("No such ticket.")
     ticket = queryset.filter(number=number.upper()).first()
     if ticket is None:
         # A number it had before it was reclassified: the same ticket, under its new number.

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
-from servicedesk.core.fields import IdField, MomentField
+from servicedesk.core.fields import IdField, MomentField, TextKeyRelatedField
 from servicedesk.tickets.actions import action_names_available
 from servicedesk.tickets.models import Attachment, Channel, Kind, Ticket, TicketEvent
 from servicedesk.tickets.priority import Level
@@ -153,9 +153,7 @@ class TicketCreateSerializer(serializers.Serializer):
     reported_at = MomentField(required=False)
     requester = IdField(queryset=User.objects.filter(is_active=True), required=False)
     assignment_group = IdField(queryset=SupportGroup.objects.all(), required=False)
-    parent = serializers.SlugRelatedField(
-        slug_field="number", queryset=Ticket.objects.all(), required=False
-    )
+    parent = TextKeyRelatedField(slug_field="number", queryset=Ticket.objects.all(), required=False)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from servicedesk.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from servicedesk.core.fields import id_from_text
 from servicedesk.sla.clocks import (
     clocks_on_priority_change,
 )
@@ -137,7 +138,8 @@ def ticket_diagnosis_record(*, ticket: Ticket, actor: User, answers: dict[int, s
     questions = {q.pk: q for q in DiagnosticQuestion.objects.filter(category_id=ticket.category_id)}
     errors: dict[str, str] = {}
     for question_id, answer in answers.items():
-        question = questions.get(int(question_id)) if str(question_id).isdigit() else None
+        number = id_from_text(question_id)
+        question = questions.get(number) if number is not None else None
         if question is None:
             errors[f"answers.{question_id}"] = _("Not a question of this ticket's category.")
         elif (problem := question.answer_error(str(answer).strip())) is not None:
@@ -150,7 +152,7 @@ def ticket_diagnosis_record(*, ticket: Ticket, actor: User, answers: dict[int, s
     existing = {a.question_id: a for a in ticket.diagnosis.all()}
     recorded = []
     for question_id, answer in answers.items():
-        question = questions[int(question_id)]
+        question = questions[id_from_text(question_id)]
         answer = str(answer).strip()
         previous = existing.get(question.pk)
         if previous is not None and previous.answer == answer:
