@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
-from servicedesk.core.errors import TransitionNotAllowed, ValidationFailed
+from servicedesk.core.errors import ValidationFailed
 from servicedesk.tickets import events
 from servicedesk.tickets.models import Satisfaction, Ticket
 from servicedesk.tickets.services._base import _lock, _require
@@ -18,7 +18,7 @@ def ticket_rate(*, ticket: Ticket, actor: User, rating: int, comment: str = "") 
         ticket = _lock(ticket)
         _require(actor, ticket, "rate", _("Only the requester rates their ticket."))
         if ticket.status != Status.CLOSED:
-            raise TransitionNotAllowed({"status": _("A ticket is rated once it is closed.")})
+            raise ValidationFailed({"status": _("A ticket is rated once it is closed.")})
         errors = {}
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             errors["rating"] = _("Give a whole number from 1 to 5.")
