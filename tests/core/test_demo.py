@@ -71,6 +71,11 @@ def test_seed_demo_builds_a_desk_with_a_month_of_history_once():
     assert requesters.count() >= 20
     assert set(requesters.values_list("language", flat=True)) == {"en", "ro"}
     assert set(User.objects.values_list("time_zone", flat=True)) == {"Europe/Bucharest"}
+    # The monitoring system logs tickets but is never emailed about them.
+    monitoring = User.objects.get(username="monitoring")
+    assert not monitoring.email_notifications
+    assert monitoring.requested_tickets.exists()
+    assert not OutboxMessage.objects.filter(destination=monitoring.email).exists()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff and admin.check_password("demo")
 

@@ -31,6 +31,7 @@ class Person:
     language: str = "ro"
     role: str = Role.REQUESTER
     mailbox: str = ""  # the part before @ when it is not firstname.lastname
+    emailed: bool = True  # False for a system (monitoring): the desk never emails it
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,9 @@ REQUESTERS = (
 )
 
 # The monitoring system logs its alerts as tickets under this account.
-MONITORING = Person("monitoring", "Zabbix", "Monitoring", "", "en", mailbox="monitoring")
+MONITORING = Person(
+    "monitoring", "Zabbix", "Monitoring", "", "en", mailbox="monitoring", emailed=False
+)
 
 # ---------------------------------------------------------------------------------------------
 # Services and configuration items

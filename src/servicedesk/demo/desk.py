@@ -117,6 +117,7 @@ def _people_seed(created: dict) -> dict[str, User]:
             email=email_for(person),
             phone=person.phone,
             language=person.language,
+            email_notifications=person.emailed,
             time_zone=data.TIME_ZONE,
             role=person.role,
             is_staff=is_admin,
