@@ -116,7 +116,7 @@ ERRORS = [
     (_stale, 412, "stale", "If-Match"),
     (_foreign_etag, 412, "stale", "If-Match"),
     (_precondition_required, 428, "precondition_required", "If-Match"),
-    (_too_large, 413, "too_large", "files"),
+    (_too_large, 413, "too_large", "file"),
     (_unsupported_media, 415, "unsupported_media_type", None),
     (_malformed, 400, "parse_error", "body"),
     (_key_reused, 422, "idempotency_key_reused", None),

@@ -144,6 +144,7 @@ NAMES = [
     "mark-duplicate",
     "set-parent",
     "diagnosis",
+    "rate",
     "restrict",
     "unrestrict",
 ]

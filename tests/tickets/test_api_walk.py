@@ -123,7 +123,7 @@ def test_incident_from_logging_through_three_tiers_to_closure(desk, api_for, del
         clock.move_to(_at(200))
         closed = ok(act(requester, number, "confirm"))
         assert closed["status"] == "closed"
-        assert closed["actions"] == []
+        assert closed["actions"] == ["rate"]  # closed: all that is left is to rate it
 
         mail = deliver_outbox()
 

@@ -98,7 +98,7 @@ class BacklogSerializer(serializers.Serializer):
     median_age_minutes = MinutesField(source="median_age")
 
 
-class SatisfactionSerializer(serializers.Serializer):
+class RatingsSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     mean = serializers.FloatField(allow_null=True)
     spread = serializers.ListField(
@@ -116,7 +116,7 @@ class FiguresSerializer(serializers.Serializer):
     first_level_resolution = RateSerializer()
     reopened = RateSerializer()
     reassignment = ReassignmentSerializer(source="*")
-    satisfaction = SatisfactionSerializer(
+    satisfaction = RatingsSerializer(
         help_text="The requesters' ratings (1–5) of the tickets resolved in the period."
     )
     backlog = BacklogSerializer(
