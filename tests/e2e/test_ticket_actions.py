@@ -71,3 +71,28 @@ def test_the_ticket_page_offers_what_can_succeed_and_says_who_resolved(person, l
     with_name = radu.t("by %(name)s") % {"name": "Radu Stan"}
     assert with_name in details  # …and the page says who resolved it
     _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_portal_cards_and_the_breaching_queue_say_what_is_true(person, lang, viewport):
+    """Item 18: a card says when it last changed in one phrase; item 20: the breaching-soon
+    queue's sort box names the order its rows are in."""
+    requester = UserFactory(username="ana", language=lang)
+    agent = AgentFactory(username="lena.l1", first_name="Lena", language=lang)
+    SupportGroupFactory(name="Service Desk", tier=1, members=[agent])
+    ticket_logged(requester=requester, title="Laptop will not start", impact="high", urgency="high")
+
+    ana = person(requester, lang=lang, viewport=viewport)
+    page = ana.go("/")
+    card = page.locator(".ticket-card").first.inner_text()
+    expected = ana.t("Last change: %(ago)s") % {"ago": ana.t("just now")}
+    assert expected in card, card
+    assert "now ago" not in card and "acum acum" not in card
+    _no_sideways_scroll(page)
+
+    lena = person(agent, lang=lang, viewport=viewport)
+    page = lena.go("/desk/?queue=breaching")
+    chosen = page.locator("select[name=sort] option:checked").inner_text()
+    assert chosen == lena.t("Due soonest")
+    _no_sideways_scroll(page)
