@@ -268,7 +268,7 @@ def test_two_workers_sweeping_at_once_send_each_breach_once(desk):
     assert sum(counts) == 12  # one response clock breached per ticket, each handled once
     assert SlaLedgerEntry.objects.filter(event="breach").count() == 12
     breach_mails = list(
-        OutboxMessage.objects.filter(template="sla_breach").values_list("ticket_id", "recipient")
+        OutboxMessage.objects.filter(topic="sla.breach").values_list("subject_id", "destination")
     )
     assert len(breach_mails) == len(set(breach_mails)) and breach_mails
     for ticket in tickets:
