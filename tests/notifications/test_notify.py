@@ -15,6 +15,7 @@ from servicedesk.core.due import due_sweep
 from servicedesk.notifications.channels.email import email_of
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.notifications.services import Recipient, notify
+from servicedesk.notifications.topics import Topic, topic_register
 from servicedesk.tickets import services
 from tests.accounts.factories import UserFactory
 from tests.tickets.factories import ticket_logged
@@ -194,3 +195,36 @@ def test_the_sla_warning_and_breach_reach_the_team_and_the_manager_once_each(des
     romanian = next(m for m in breaches if m.destination == ro_member.email)
     assert romanian.language == "ro"
     assert "depășit" in romanian.title or "depăşit" in romanian.title, romanian.title
+
+
+def test_a_recipients_own_values_and_headers_reach_only_their_message(desk, settings):
+    """A subscriber's unsubscribe link is theirs alone: rendered into their body and sent as
+    their List-Unsubscribe header (RFC 8058), not into anyone else's message."""
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {"test/values.txt": "Hello\nLeave: {{ recipient_values.leave }}"},
+                    )
+                ]
+            },
+        }
+    ]
+    topic_register(Topic("test.values", "values", "test/values.txt"))
+    people = [
+        Recipient(
+            "email",
+            f"{name}@example.org",
+            values=(("leave", f"https://desk.test/leave/{name}"),),
+            headers=(("List-Unsubscribe", f"<https://desk.test/leave/{name}>"),),
+        )
+        for name in ("ana", "ion")
+    ]
+    ana, ion = notify("test.values", None, people, {}, "values:1")
+
+    assert "leave/ana" in ana.body and "leave/ion" not in ana.body
+    assert "leave/ion" in ion.body
+    assert _parsed(ion)["List-Unsubscribe"] == "<https://desk.test/leave/ion>"

@@ -49,6 +49,8 @@ class OutboxMessage(models.Model):
     thread = models.CharField(max_length=250, blank=True)
     # Files sent with the message, by reference: [{"path", "name", "content_type"}] in storage.
     attachments = models.JSONField(default=list, blank=True)
+    # Extra email headers for this recipient alone: {"List-Unsubscribe": "<https://…>", …}.
+    headers = models.JSONField(default=dict, blank=True)
     dedup_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -46,6 +46,11 @@ class Recipient:
     destination: str
     language: str = settings.LANGUAGE_CODE
     person: User | None = None
+    #: values for this recipient alone, in the template as `recipient_values.<name>` (e.g. a
+    #: subscriber's unsubscribe link); a message with values is rendered for its recipient
+    values: tuple[tuple[str, str], ...] = ()
+    #: extra email headers for this recipient alone (e.g. List-Unsubscribe, RFC 8058)
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def person_recipient(person: User, *, email: str = "") -> list[Recipient]:
@@ -123,14 +128,15 @@ def notify(
     now = timezone.now()
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     thread = _thread_id(subject)
-    rendered: dict[str, tuple[str, str]] = {}
+    rendered: dict[tuple, tuple[str, str]] = {}
     written = []
     for recipient in recipients:
         key = f"{dedup_key}:{recipient.channel}:{_short_hash(recipient.destination.lower())}"
         if recipient.channel == "email":
-            if recipient.language not in rendered:
-                rendered[recipient.language] = _render_email(spec.template, context, recipient)
-            title, body = rendered[recipient.language]
+            variant = (recipient.language, recipient.values)
+            if variant not in rendered:
+                rendered[variant] = _render_email(spec.template, context, recipient)
+            title, body = rendered[variant]
             starts = spec.starts_thread and not any(m.channel == "email" for m in written)
             message_id = thread if starts and thread else _message_id(key)
         else:
@@ -149,6 +155,7 @@ def notify(
             message_id=message_id,
             thread="" if message_id == thread else thread,
             attachments=list(context.get("attachments", [])),
+            headers=dict(recipient.headers),
             dedup_key=key,
             created_at=now,
             next_attempt_at=now,
@@ -200,7 +207,13 @@ def _render_email(template: str, context: dict, recipient: Recipient) -> tuple[s
     """(subject line, body) of the template in the recipient's language."""
     with translation.override(recipient.language):
         rendered = render_to_string(
-            template, {**context, "site_url": settings.SITE_URL, "recipient": recipient}
+            template,
+            {
+                **context,
+                "site_url": settings.SITE_URL,
+                "recipient": recipient,
+                "recipient_values": dict(recipient.values),
+            },
         ).strip()
     title, _, body = rendered.partition("\n")
     return " ".join(title.split()), body.strip() + "\n"  # a header is one line

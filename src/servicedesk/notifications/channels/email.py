@@ -77,6 +77,7 @@ def email_of(message) -> ReadableEmailMessage:
     if message.thread:
         headers["In-Reply-To"] = message.thread
         headers["References"] = message.thread
+    headers.update(message.headers)
     mail = ReadableEmailMessage(
         subject=message.title,
         body=message.body,
