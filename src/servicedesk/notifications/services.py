@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # How long a claimed message is left to the worker that claimed it before another may retry it.
 CLAIM_LEASE = timedelta(minutes=10)
+# Messages claimed and sent at a time (one connection per channel): a status page's update to
+# thousands of subscribers costs a round of claim, connection and update per 500, well inside
+# the lease.
+BATCH = 500
 WEBHOOK_ENDPOINTS_KEY = reference_key("notifications:webhook-endpoints")
 
 
@@ -390,12 +394,12 @@ def outbox_messages_retry(*, message_ids: list[int]) -> int:
     return sum(outbox_message_deliver(message_id=pk) for pk in message_ids)
 
 
-def outbox_pending_deliver(*, batch: int = 100) -> int:
+def outbox_pending_deliver(*, batch: int = BATCH) -> int:
     """Deliver every message whose turn has come. Returns how many were sent.
 
     Runs after each commit that wrote to the outbox and as the periodic safety net. Works in
     batches: one claim, one connection per channel and one update of the sent rows for up to
-    `batch` messages, so a burst of tickets does not cost a round of queries and a connection
+    `batch` messages, so a burst of tickets or one update to thousands of subscribers does not cost a round of queries and a connection
     each.
     """
     sent = 0
