@@ -177,7 +177,7 @@ def notify(
     return written
 
 
-# Rows per INSERT: 16 columns each, well inside PostgreSQL's 65,535 parameters and SQLite's 32,766.
+# Rows per INSERT statement (Django splits it further where SQLite's parameter limit needs it).
 INSERT_CHUNK = 1000
 
 
@@ -210,14 +210,10 @@ def _insert(rows: list[OutboxMessage], *, fresh: bool) -> list[OutboxMessage]:
             if not existing:
                 raise
             new = [row for row in chunk if row.dedup_key not in existing]
-            for row in new:
-                row.pk = None  # set by the refused INSERT on some databases
             try:
                 with transaction.atomic():
                     OutboxMessage.objects.bulk_create(new)
             except IntegrityError:
-                for row in new:
-                    row.pk = None
                 new = [row for row in new if _insert_one(row, fresh=False)]
             written += new
         else:
