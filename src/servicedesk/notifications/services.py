@@ -10,8 +10,9 @@ channel by its own module (`notifications/channels/`).
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from servicedesk.accounts.models import SupportGroup, User
 from servicedesk.core.caches import TIMEOUT, reference_key
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # How long a claimed message is left to the worker that claimed it before another may retry it.
 CLAIM_LEASE = timedelta(minutes=10)
+# Messages claimed and sent at a time (one connection per channel): a status page's update to
+# thousands of subscribers costs a round of claim, connection and update per 500, well inside
+# the lease.
+BATCH = 500
 WEBHOOK_ENDPOINTS_KEY = reference_key("notifications:webhook-endpoints")
 
 
@@ -128,46 +134,94 @@ def notify(
     now = timezone.now()
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     thread = _thread_id(subject)
-    rendered: dict[tuple, tuple[str, str]] = {}
-    written = []
+    render = _EmailRenderer(spec.template, context, recipients)
+    attachments = list(context.get("attachments", []))
+    webhook_body = None
+    thread_started = not spec.starts_thread or not thread
+    rows = []
     for recipient in recipients:
         key = f"{dedup_key}:{recipient.channel}:{_short_hash(recipient.destination.lower())}"
         if recipient.channel == "email":
-            variant = (recipient.language, recipient.values)
-            if variant not in rendered:
-                rendered[variant] = _render_email(spec.template, context, recipient)
-            title, body = rendered[variant]
-            starts = spec.starts_thread and not any(m.channel == "email" for m in written)
-            message_id = thread if starts and thread else _message_id(key)
+            title, body = render(recipient)
+            message_id = _message_id(key)
+            if not thread_started:
+                message_id, thread_started = thread, True
         else:
             title = spec.label
-            body = _webhook_body(topic, subject, context, now)
+            if webhook_body is None:
+                webhook_body = _webhook_body(topic, subject, context, now)
+            body = webhook_body
             message_id = f"msg_{_short_hash(key, 24)}"
-        message = OutboxMessage(
-            channel=recipient.channel,
-            destination=recipient.destination,
-            topic=topic,
-            language=recipient.language,
-            subject_type=subject_type,
-            subject_id=subject.pk if subject is not None else None,
-            title=title[:250],
-            body=body,
-            message_id=message_id,
-            thread="" if message_id == thread else thread,
-            attachments=list(context.get("attachments", [])),
-            headers=dict(recipient.headers),
-            dedup_key=key,
-            created_at=now,
-            next_attempt_at=now,
+        rows.append(
+            OutboxMessage(
+                channel=recipient.channel,
+                destination=recipient.destination,
+                topic=topic,
+                language=recipient.language,
+                subject_type=subject_type,
+                subject_id=subject.pk if subject is not None else None,
+                title=title[:250],
+                body=body,
+                message_id=message_id,
+                thread="" if message_id == thread else thread,
+                attachments=list(attachments),
+                headers=dict(recipient.headers),
+                dedup_key=key,
+                created_at=now,
+                next_attempt_at=now,
+            )
         )
-        if _insert(message, fresh=fresh):
-            written.append(message)
+    written = _insert(rows, fresh=fresh)
     if written:
         job_enqueue_on_commit("notifications.outbox_sweep")
     return written
 
 
-def _insert(message: OutboxMessage, *, fresh: bool) -> bool:
+# Rows per INSERT statement (Django splits it further where SQLite's parameter limit needs it).
+INSERT_CHUNK = 1000
+
+
+def _insert(rows: list[OutboxMessage], *, fresh: bool) -> list[OutboxMessage]:
+    """Write `rows`, leaving out those whose key is already in the outbox; the rows written.
+
+    A chunk at a time, in one INSERT, and let the unique `dedup_key` refuse a repeat (rare):
+    inside a savepoint, so the caller's transaction stays usable. A refused chunk is written
+    again without the keys found in the outbox, and, should a concurrent writer have added one
+    meanwhile, row by row. `fresh` (no key can exist yet) spares the savepoint.
+    """
+    if len(rows) == 1:
+        return [row for row in rows if _insert_one(row, fresh=fresh)]
+    written = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        if fresh:
+            OutboxMessage.objects.bulk_create(chunk)
+            written += chunk
+            continue
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.bulk_create(chunk)
+        except IntegrityError:
+            existing = set(
+                OutboxMessage.objects.filter(
+                    dedup_key__in=[row.dedup_key for row in chunk]
+                ).values_list("dedup_key", flat=True)
+            )
+            if not existing:
+                raise
+            new = [row for row in chunk if row.dedup_key not in existing]
+            try:
+                with transaction.atomic():
+                    OutboxMessage.objects.bulk_create(new)
+            except IntegrityError:
+                new = [row for row in new if _insert_one(row, fresh=False)]
+            written += new
+        else:
+            written += chunk
+    return written
+
+
+def _insert_one(message: OutboxMessage, *, fresh: bool) -> bool:
     if fresh:
         message.save(force_insert=True)
         return True
@@ -203,10 +257,10 @@ def _thread_id(subject) -> str:
     return f"<{meta.app_label}.{meta.model_name}.{subject.pk}@{_domain()}>"
 
 
-def _render_email(template: str, context: dict, recipient: Recipient) -> tuple[str, str]:
-    """(subject line, body) of the template in the recipient's language."""
+def _render_email(template: str, context: dict, recipient: Recipient) -> str:
+    """The template rendered for `recipient`, in their language: subject line, then body."""
     with translation.override(recipient.language):
-        rendered = render_to_string(
+        return render_to_string(
             template,
             {
                 **context,
@@ -214,9 +268,91 @@ def _render_email(template: str, context: dict, recipient: Recipient) -> tuple[s
                 "recipient": recipient,
                 "recipient_values": dict(recipient.values),
             },
-        ).strip()
-    title, _, body = rendered.partition("\n")
+        )
+
+
+def _email_parts(rendered: str) -> tuple[str, str]:
+    """(subject line, body) of a rendered template."""
+    title, _, body = rendered.strip().partition("\n")
     return " ".join(title.split()), body.strip() + "\n"  # a header is one line
+
+
+# A stand-in for a recipient's value while a template is rendered once for many recipients: text
+# no template writes, with an "&" that tells whether autoescaping escaped the value there.
+_SLOT = "\x1esdv{}&\x1f"
+_SLOTS = re.compile("\x1esdv(\\d+)&(amp;)?\x1f")
+# Below this many recipients sharing a language and value names, each is rendered on its own.
+_SLOTS_FROM = 3
+
+
+class _EmailRenderer:
+    """The emails of one call: (subject line, body) for each recipient.
+
+    The template is rendered once per language and set of value names, with a stand-in for each
+    of a recipient's `values`; each recipient's email is that text with their own values put in,
+    escaped where autoescaping would have escaped them. That gives exactly the text rendering the
+    template for each recipient gives, as long as the template prints a value as it is
+    (`{{ recipient_values.name }}`). Where it does not (a filter changed the stand-in, or the
+    first recipient's email differs from their own rendering), and for a recipient with an empty
+    value (which an `{% if %}` may test), each recipient is rendered on their own.
+    """
+
+    def __init__(self, template: str, context: dict, recipients: list[Recipient]):
+        self.template = template
+        self.context = context
+        self.shapes: dict[tuple, list | None] = {}
+        self.rendered: dict[tuple, tuple[str, str]] = {}
+        self.counts: dict[tuple, int] = {}
+        for recipient in recipients:
+            if recipient.channel == "email":
+                shape = self._shape(recipient)
+                self.counts[shape] = self.counts.get(shape, 0) + 1
+
+    @staticmethod
+    def _shape(recipient: Recipient) -> tuple:
+        return (recipient.language, tuple(name for name, _ in recipient.values))
+
+    def __call__(self, recipient: Recipient) -> tuple[str, str]:
+        shape = self._shape(recipient)
+        if not recipient.values or self.counts.get(shape, 0) < _SLOTS_FROM:
+            return self._alone(recipient)
+        if shape not in self.shapes:
+            self.shapes[shape] = self._slotted(recipient)
+        parts = self.shapes[shape]
+        if parts is None or not all(value for _, value in recipient.values):
+            return self._alone(recipient)
+        return _email_parts(_fill(parts, recipient.values))
+
+    def _alone(self, recipient: Recipient) -> tuple[str, str]:
+        variant = (recipient.language, recipient.values)
+        if variant not in self.rendered:
+            self.rendered[variant] = _email_parts(
+                _render_email(self.template, self.context, recipient)
+            )
+        return self.rendered[variant]
+
+    def _slotted(self, first: Recipient) -> list | None:
+        """The template's text split at the stand-ins, or None when they cannot be used."""
+        stand_in = replace(
+            first, values=tuple((name, _SLOT.format(n)) for n, (name, _) in enumerate(first.values))
+        )
+        parts = _SLOTS.split(_render_email(self.template, self.context, stand_in))
+        if any("\x1e" in text or "\x1f" in text for text in parts[::3]):
+            return None
+        if not all(value for _, value in first.values):
+            return parts
+        own = _render_email(self.template, self.context, first)
+        return parts if _fill(parts, first.values) == own else None
+
+
+def _fill(parts: list, values: tuple[tuple[str, str], ...]) -> str:
+    """Put a recipient's values in place of the stand-ins (`parts` as `_SLOTS.split` gives)."""
+    out = [parts[0]]
+    for n in range(1, len(parts), 3):
+        value = values[int(parts[n])][1]
+        out.append(escape(value) if parts[n + 1] else value)
+        out.append(parts[n + 2])
+    return "".join(out)
 
 
 def _webhook_body(topic: str, subject, context: dict, now) -> str:
@@ -254,12 +390,12 @@ def outbox_messages_retry(*, message_ids: list[int]) -> int:
     return sum(outbox_message_deliver(message_id=pk) for pk in message_ids)
 
 
-def outbox_pending_deliver(*, batch: int = 100) -> int:
+def outbox_pending_deliver(*, batch: int = BATCH) -> int:
     """Deliver every message whose turn has come. Returns how many were sent.
 
     Runs after each commit that wrote to the outbox and as the periodic safety net. Works in
     batches: one claim, one connection per channel and one update of the sent rows for up to
-    `batch` messages, so a burst of tickets does not cost a round of queries and a connection
+    `batch` messages, so a burst of tickets or one update to thousands of subscribers does not cost a round of queries and a connection
     each.
     """
     sent = 0
