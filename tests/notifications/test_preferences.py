@@ -233,8 +233,9 @@ def test_the_pages_read_a_bounded_number_of_queries(client, desk, django_assert_
 
 
 def test_the_page_is_in_romanian_for_a_romanian_speaker(client, desk):
+    desk.requester.language = "ro"
+    desk.requester.save()
     client.force_login(desk.requester)
-    client.cookies["django_language"] = "ro"
     text = client.get(reverse("portal-notification-settings")).content.decode()
     assert "Setări pentru notificări" in text
     assert "Tichet rezolvat" in text
