@@ -2,9 +2,10 @@
 
 `notify()` runs inside the writer's transaction: it resolves the audience into recipients and
 their channels (a person's email, a group's address or its members, the webhook endpoints and
-chat channels subscribed to the topic, less what each person turned off), renders the message for each in their language and writes one outbox
-row per recipient and channel. After commit one job delivers whatever is due, in batches, each
-channel by its own module (`notifications/channels/`).
+chat channels subscribed to the topic, less what each person turned off), renders the message
+for each in their language and writes one outbox row per recipient and channel. After commit
+one job delivers whatever is due, in batches, each channel by its own module
+(`notifications/channels/`).
 """
 
 import hashlib
