@@ -279,11 +279,17 @@ def test_the_api_lists_and_changes_the_preferences(desk, api_for, security_topic
     assert refused.status_code == 400
     assert "preferences[0].enabled" in refused.json()["errors"]
     bad = api.put(
-        url, {"preferences": [{"topic": "ticket.closed", "channel": "fax"}]}, format="json"
+        url,
+        {"preferences": [{"topic": "ticket.closed", "channel": "fax", "enabled": False}]},
+        format="json",
     )
     assert bad.status_code == 400
-    assert any("channel" in field for field in bad.json()["errors"])
-    assert any("enabled" in field for field in bad.json()["errors"])
+    assert "fax" not in str(NotificationPreference.objects.values_list("channel", flat=True))
+    assert list(bad.json()["errors"]) == ["preferences[0].channel"]
+    missing = api.put(url, {"preferences": [{"topic": "ticket.closed"}]}, format="json")
+    assert missing.status_code == 400
+    assert any("enabled" in field for field in missing.json()["errors"])
+    assert any("channel" in field for field in missing.json()["errors"])
     assert api.put(url, {"preferences": "all"}, format="json").status_code == 400
     assert NotificationPreference.objects.filter(enabled=False).count() == 1
 

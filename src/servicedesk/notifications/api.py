@@ -15,7 +15,11 @@ from servicedesk.notifications.preferences import (
 class PreferenceSerializer(serializers.Serializer):
     topic = serializers.CharField(help_text="The topic's name, e.g. ticket.resolved.")
     label = serializers.CharField(read_only=True, help_text="The topic's name in your language.")
-    channel = serializers.ChoiceField(choices=sorted(CHANNEL_NAMES))
+    # A plain string, checked by the service: a choice set named "channel" would clash in the
+    # schema with the ticket's intake channel.
+    channel = serializers.CharField(
+        help_text=f"One of your channels: {', '.join(sorted(CHANNEL_NAMES))}."
+    )
     enabled = serializers.BooleanField(help_text="Whether this topic reaches you by this channel.")
     mandatory = serializers.BooleanField(
         read_only=True, help_text="A security or breach topic: always on, cannot be turned off."
