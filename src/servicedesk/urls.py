@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from servicedesk.notifications import urls as notification_urls
 from servicedesk.tickets.urls import desk_urls, portal_urls
 
 # Unknown paths under /api/ answer in the API's error shape, others with the HTML page.
@@ -13,9 +14,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("servicedesk.sla.urls_api")),
     path("api/", include("servicedesk.tickets.urls_api")),
+    path("api/", include(notification_urls.api_urls)),
     path("api/catalog/", include("servicedesk.catalog.urls_api")),
     path("api/reports/", include("servicedesk.reports.urls_api")),
     path("desk/reports/", include("servicedesk.reports.urls")),
+    *notification_urls.desk_urls,
+    *notification_urls.portal_urls,
     path("desk/", include(desk_urls)),
     path("", include(portal_urls)),
     path("", include("servicedesk.web.urls")),

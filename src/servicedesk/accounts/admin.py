@@ -23,7 +23,7 @@ class UserAdmin(BaseUserAdmin):
 class SupportGroupAdmin(TranslationAdmin):
     """Names and descriptions are entered in each language (translation.py)."""
 
-    list_display = ["name", "tier", "manager", "email", "is_active"]
+    list_display = ["name", "tier", "manager", "email", "language", "is_active"]
     list_filter = ["tier", "is_active"]
     filter_horizontal = ["members"]
     search_fields = ["name_en", "name_ro"]

@@ -73,6 +73,14 @@ class SupportGroup(ReferenceDataModel):
     )
     members = models.ManyToManyField(User, blank=True, related_name="support_groups")
     is_active = models.BooleanField(default=True)
+    # What the group's chat channels are written in (a Romanian team reads Romanian).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("en", "English"), ("ro", "Română")],
+        default="en",
+        help_text=_("The language of the messages its chat channels receive."),
+    )
 
     class Meta:
         ordering = ["tier", "name"]

@@ -1,12 +1,22 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
+from servicedesk.notifications.chat_check import chat_channel_test_send
+from servicedesk.notifications.http import DeliveryFailed, TargetRefused, target_check
+from servicedesk.notifications.models import (
+    ChatChannel,
+    NotificationPreference,
+    OutboxMessage,
+    WebhookEndpoint,
+)
 from servicedesk.notifications.services import outbox_messages_retry
 from servicedesk.notifications.signing import webhook_secret_check, webhook_secret_new
-from servicedesk.notifications.topics import topic_choices
+from servicedesk.notifications.topics import fact_choices, topic_choices
 
 
 @admin.register(OutboxMessage)
@@ -84,3 +94,91 @@ class WebhookEndpointForm(forms.ModelForm):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["name", "url", "is_active", "created_at"]
+
+
+class ChatChannelForm(forms.ModelForm):
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The events posted to this channel."),
+    )
+    priorities = forms.MultipleChoiceField(
+        label=_("Priorities"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only events of these priorities; none selected means all priorities."),
+    )
+
+    class Meta:
+        model = ChatChannel
+        fields = [
+            "name",
+            "kind",
+            "webhook_url",
+            "topics",
+            "groups",
+            "priorities",
+            "language",
+            "is_active",
+        ]
+        widgets = {"groups": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].choices = topic_choices()
+        self.fields["priorities"].choices = fact_choices("priority")
+
+    def clean_webhook_url(self):
+        url = self.cleaned_data["webhook_url"]
+        try:
+            target_check(url, allowed=settings.SERVICEDESK_WEBHOOK_ALLOWED_TARGETS)
+        except TargetRefused as error:
+            raise forms.ValidationError(
+                _("The desk may not post to this address: %(reason)s") % {"reason": error}
+            ) from error
+        except DeliveryFailed:
+            pass  # a host that does not resolve now may later; delivery reports it
+        return url
+
+
+@admin.register(ChatChannel)
+class ChatChannelAdmin(admin.ModelAdmin):
+    form = ChatChannelForm
+    list_display = ["name", "kind", "masked_url", "language", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    actions = ["send_test"]
+
+    @admin.display(description=_("incoming webhook URL"))
+    def masked_url(self, channel):
+        """Whoever has the URL can post to the channel: the list shows only its host."""
+        return f"{urlsplit(channel.webhook_url).hostname or ''}/…"
+
+    @admin.action(description=_("Send a test message to the selected channels"))
+    def send_test(self, request, queryset):
+        for channel in queryset:
+            message = chat_channel_test_send(channel=channel)
+            if message.status == OutboxMessage.Status.SENT:
+                self.message_user(
+                    request,
+                    _("%(channel)s: the test message was sent.") % {"channel": channel},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(channel)s: the test message was not sent: %(error)s")
+                    % {"channel": channel, "error": message.last_error},
+                    messages.ERROR,
+                )
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """What people turned off, for an administrator answering "why did I get no email?"."""
+
+    list_display = ["person", "topic", "channel", "enabled", "updated_at"]
+    list_filter = ["channel", "topic", "enabled"]
+    search_fields = ["person__username", "person__email"]
+    raw_id_fields = ["person"]

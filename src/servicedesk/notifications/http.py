@@ -48,7 +48,14 @@ class TargetRefused(Exception):
 
 
 class DeliveryFailed(Exception):
-    """The target was allowed but the POST did not succeed (network, timeout, TLS, non-2xx)."""
+    """The target was allowed but the POST did not succeed (network, timeout, TLS, non-2xx).
+
+    `status` is the HTTP status of a non-2xx answer (None when none came), so that a channel
+    can tell a refusal that no retry mends (Slack's 404 `no_service`) from a passing one."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def _split(url: str) -> tuple[str, str, int, str]:
@@ -224,5 +231,7 @@ def post_json(
         pool.close()
     if not 200 <= response.status < 300:
         text = excerpt[:EXCERPT_LIMIT].decode("utf-8", errors="replace")
-        raise DeliveryFailed(f"POST to {host} answered {response.status}: {text!r}")
+        raise DeliveryFailed(
+            f"POST to {host} answered {response.status}: {text!r}", status=response.status
+        )
     return response.status

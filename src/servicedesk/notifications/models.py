@@ -100,3 +100,78 @@ class WebhookEndpoint(ReferenceDataModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChatChannel(ReferenceDataModel):
+    """A Slack or Microsoft Teams channel that receives the desk's events through its incoming
+    webhook, e.g. "P1 and P2 incidents of group Network".
+
+    It is subscribed to topics and, optionally, narrowed to support groups and priorities (empty
+    means all). Messages are written in its language, or else in the language of its one group,
+    or else in the site's. The webhook URL is a secret: whoever has it can post to the channel.
+    """
+
+    class Kind(models.TextChoices):
+        SLACK = "slack", "Slack"
+        TEAMS = "teams", "Microsoft Teams"
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    webhook_url = models.URLField(
+        _("incoming webhook URL"),
+        max_length=500,
+        help_text=_("The channel's incoming webhook (Slack) or workflow URL (Teams)."),
+    )
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    groups = models.ManyToManyField(
+        "accounts.SupportGroup",
+        verbose_name=_("support groups"),
+        blank=True,
+        related_name="+",
+        help_text=_("Only events of tickets of these groups; none selected means all groups."),
+    )
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=[("en", "English"), ("ro", "Română")],
+        help_text=_("Empty: the language of its support group when it has one, else English."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("chat channel")
+        verbose_name_plural = _("chat channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotificationPreference(models.Model):
+    """A person's choice to stop one topic on one of their channels (email today).
+
+    Only choices away from the default are stored: with no row a topic reaches the person on
+    every channel they have. A mandatory topic ignores the row.
+    """
+
+    person = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    topic = models.CharField(max_length=60)
+    channel = models.CharField(max_length=20)
+    enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "topic", "channel"], name="notification_preference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "on" if self.enabled else "off"
+        return f"{self.person_id}: {self.topic} by {self.channel} {state}"

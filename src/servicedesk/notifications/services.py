@@ -1,10 +1,11 @@
 """The one way anything tells a person or a system: `notify()`, the outbox, and its delivery.
 
 `notify()` runs inside the writer's transaction: it resolves the audience into recipients and
-their channels (a person's email, a group's address or its members, the webhook endpoints
-subscribed to the topic), renders the message for each in their language and writes one outbox
-row per recipient and channel. After commit one job delivers whatever is due, in batches, each
-channel by its own module (`notifications/channels/`).
+their channels (a person's email, a group's address or its members, the webhook endpoints and
+chat channels subscribed to the topic, less what each person turned off), renders the message
+for each in their language and writes one outbox row per recipient and channel. After commit
+one job delivers whatever is due, in batches, each channel by its own module
+(`notifications/channels/`).
 """
 
 import hashlib
@@ -31,6 +32,8 @@ from servicedesk.core.jobs import job_enqueue_on_commit
 from servicedesk.core.visibility import is_visible
 from servicedesk.notifications import channels
 from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
+from servicedesk.notifications.preferences import preferences_apply
+from servicedesk.notifications.subscriptions import chat_body, chat_recipients, is_chat
 from servicedesk.notifications.topics import payload_for, topic_get
 
 log = logging.getLogger(__name__)
@@ -123,12 +126,14 @@ def notify(
     spec = topic_get(topic)
     seen: set[tuple[str, str]] = set()
     recipients = []
-    for item in [*audience, *_webhook_recipients(topic)]:
+    subscribed = [*_webhook_recipients(topic), *chat_recipients(topic, subject, Recipient)]
+    for item in [*audience, *subscribed]:
         for recipient in _resolve(item):
             key = (recipient.channel, recipient.destination.lower())
             if key not in seen and _may_see(subject, recipient):
                 seen.add(key)
                 recipients.append(recipient)
+    recipients = preferences_apply(topic, recipients)
     if not recipients:
         return []
     now = timezone.now()
@@ -148,9 +153,12 @@ def notify(
                 message_id, thread_started = thread, True
         else:
             title = spec.label
-            if webhook_body is None:
-                webhook_body = _webhook_body(topic, subject, context, now)
-            body = webhook_body
+            if is_chat(recipient.channel):
+                body = chat_body(recipient.channel, spec, subject, recipient.language)
+            else:
+                if webhook_body is None:
+                    webhook_body = _webhook_body(topic, subject, context, now)
+                body = webhook_body
             message_id = f"msg_{_short_hash(key, 24)}"
         rows.append(
             OutboxMessage(

@@ -11,5 +11,6 @@ class SlaConfig(AppConfig):
         # Imported here, once the apps are loaded: the topics need the app registry.
         from servicedesk.notifications.topics import Topic, topic_register
 
+        # For the desk's staff (the default audience of a topic).
         topic_register(Topic("sla.warning", _("Service level warning"), "sla/email/warning.txt"))
         topic_register(Topic("sla.breach", _("Service level breached"), "sla/email/breach.txt"))

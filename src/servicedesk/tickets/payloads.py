@@ -7,10 +7,13 @@ cost several times the query that fills it.
 
 from datetime import UTC, datetime
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from servicedesk.accounts.selectors import group_labels
 from servicedesk.catalog.selectors import category_paths
+from servicedesk.notifications.topics import Summary
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.selectors import linked_number
 
@@ -186,3 +189,26 @@ def ticket_payload(ticket: Ticket) -> dict:
     """The ticket in a webhook event: its detail, with every child's number, no actions."""
     children = list(ticket.children.order_by("id").values_list("number", flat=True))
     return ticket_detail_data(ticket, actions=[], children=children, viewer=None)
+
+
+def ticket_facts(ticket: Ticket) -> dict:
+    """What a chat subscription filters a ticket's events on: its group and priority."""
+    return {"group": ticket.assignment_group_id, "priority": f"P{ticket.priority}"}
+
+
+def ticket_summary(ticket: Ticket) -> Summary:
+    """The ticket in a chat message, in the active language, linking to its console page."""
+    group = ticket.assignment_group
+    assignee = ticket.assignee
+    fields = [
+        (_("Priority"), str(ticket.get_priority_display())),
+        (_("Status"), str(ticket.get_status_display())),
+        (_("Group"), group.name if group is not None else _("none")),
+        (_("Assignee"), assignee.display_name if assignee is not None else _("nobody yet")),
+    ]
+    return Summary(
+        reference=ticket.number,
+        title=ticket.title,
+        path=reverse("desk-ticket", args=[ticket.number]),
+        fields=tuple(fields),
+    )
