@@ -96,7 +96,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
             status = script.statuses.pop(0) if script.statuses else 200
         if number == script.hold:
             script.holding.set()
-            script.release.wait(15)
+            script.release.wait(120)
         time.sleep(script.delay)
         answer = b"ok" if status == 200 else b"try again"
         self.send_response(status)
@@ -421,7 +421,7 @@ def test_a_worker_killed_mid_batch_loses_no_event_and_repeats_only_those_in_flig
         start_new_session=True,
     )
     try:
-        assert receiver.script.holding.wait(15), log.read_text()
+        assert receiver.script.holding.wait(90), log.read_text()
         os.kill(worker.pid, signal.SIGKILL)
         assert worker.wait(5) == -signal.SIGKILL
     finally:
