@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "servicedesk.tickets",
     "servicedesk.notifications",
     "servicedesk.sla",
+    "servicedesk.alerts",
     "servicedesk.reports",
     "servicedesk.demo",
     "servicedesk.web",
@@ -213,6 +214,11 @@ SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT"
 
 # How deferred work runs: "celery" (a broker and workers), "thread" (in-process, embedded),
 # or "inline" (right after commit, in the same thread; tests).
+# Monitoring alerts: the largest body an intake endpoint takes, and how many raw events one
+# processing batch applies (docs/alerts.md).
+SERVICEDESK_ALERTS_MAX_BODY = 512 * 1024
+SERVICEDESK_ALERTS_BATCH = env_int("SERVICEDESK_ALERTS_BATCH", 500)
+
 SERVICEDESK_JOBS = os.environ.get(
     "SERVICEDESK_JOBS", "celery" if os.environ.get("CELERY_BROKER_URL") else "thread"
 )
