@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
         "HoldReasonEnum": "servicedesk.tickets.states.HoldReason",
         "CancelReasonEnum": "servicedesk.tickets.states.CancelReason",
         "StatusEnum": "servicedesk.tickets.states.Status",
+        "AlertStatusEnum": "servicedesk.alerts.models.AlertStatus",
+        "AlertSeverityEnum": "servicedesk.alerts.models.Severity",
+        "AlertmanagerStatusEnum": ["firing", "resolved"],
+        "GenericAlertStatusEnum": ["firing", "acknowledged", "resolved"],
     },
 }
 

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from servicedesk.accounts.models import SupportGroup
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.alerts.models import Alert, AlertStatus, Integration, RawEvent, Severity
 from servicedesk.alerts.services.processing import pending_events
+from servicedesk.catalog.models import Service
 
 LIST_LIMIT = 200
 RECENT_EVENTS = 20
@@ -132,3 +134,22 @@ def ticket_alerts_panel(ticket, user) -> dict | None:
         "alerts_open": sum(1 for a in alerts if a.status != AlertStatus.RESOLVED),
         "alerts_events": sum(a.count for a in alerts),
     }
+
+
+def service_by_name(value: str) -> Service:
+    """An active service by id or by name (in any language of the site)."""
+    rows = Service.objects.filter(is_active=True)
+    found = rows.filter(pk=int(value)).first() if value.isdigit() else None
+    found = found or rows.filter(name=value).first() or rows.filter(name__iexact=value).first()
+    if found is None:
+        raise LookupError(f"No active service is named {value!r}.")
+    return found
+
+
+def group_by_name(value: str) -> SupportGroup:
+    rows = SupportGroup.objects.filter(is_active=True)
+    found = rows.filter(pk=int(value)).first() if value.isdigit() else None
+    found = found or rows.filter(name=value).first() or rows.filter(name__iexact=value).first()
+    if found is None:
+        raise LookupError(f"No active support group is named {value!r}.")
+    return found

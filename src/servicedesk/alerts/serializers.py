@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup
-from servicedesk.alerts.models import Alert, Integration, Source
+from servicedesk.alerts.models import Alert, Integration, Severity, Source
 from servicedesk.catalog.models import Service
 from servicedesk.tickets.priority import Level
 
@@ -131,7 +131,7 @@ class AlertmanagerSerializer(serializers.Serializer):
 class PagerDutyPayloadSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=1024)
     source = serializers.CharField(max_length=255)
-    severity = serializers.ChoiceField(choices=["critical", "error", "warning", "info"])
+    severity = serializers.ChoiceField(choices=Severity.choices)
     timestamp = serializers.DateTimeField(required=False)
     component = serializers.CharField(required=False)
     group = serializers.CharField(required=False)
@@ -165,9 +165,7 @@ class PagerDutyInvalidSerializer(serializers.Serializer):
 class GenericEventSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=255)
     status = serializers.ChoiceField(choices=["firing", "acknowledged", "resolved"])
-    severity = serializers.ChoiceField(
-        choices=["critical", "error", "warning", "info"], required=False
-    )
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     summary = serializers.CharField(max_length=1024, required=False, help_text="Required to fire.")
     source = serializers.CharField(max_length=255, required=False)
     labels = serializers.DictField(child=serializers.CharField(), required=False)

@@ -90,6 +90,10 @@ def too_large(spec: SourceSpec) -> Reply:
     return Reply(413, reply.body)
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a JSON number")
+
+
 def event_receive(*, spec: SourceSpec, key: str | None, body: bytes) -> Reply:
     """Authenticate, validate and store one request's body; the reply to send.
 
@@ -98,21 +102,32 @@ def event_receive(*, spec: SourceSpec, key: str | None, body: bytes) -> Reply:
     """
     if len(body) > body_limit():
         return too_large(spec)
+    integration = None
+    if not spec.key_in_body:
+        # The key first: nothing about the body is told to a sender without a valid key.
+        integration = _lookup(key or "")
+        if integration is None or integration.source != spec.name:
+            return unknown_key(spec)
+    if b"\x00" in body or b"\\u0000" in body:
+        # Neither a database text column nor PostgreSQL's jsonb can hold a NUL.
+        return spec.invalid({"body": _("May not contain a NUL character.")})
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        data = json.loads(body, parse_constant=_not_json)
+    except ValueError as error:  # not UTF-8, not JSON, or NaN/Infinity
         return spec.invalid({"body": _("Not valid JSON: %(error)s") % {"error": error}})
     except RecursionError:
-        data = None
-    if data is None or json_depth(value=data) > MAX_DEPTH:
         return spec.invalid({"body": _("Nested too deeply.")})
+    if json_depth(value=data) > MAX_DEPTH:
+        return spec.invalid({"body": _("Nested too deeply.")})
+    if not isinstance(data, dict):
+        return spec.invalid({"body": _("Must be a JSON object.")})
     if spec.key_in_body:
-        key = data.get("routing_key") if isinstance(data, dict) else None
+        key = data.get("routing_key")
         if not isinstance(key, str) or not key:
             return spec.invalid({"routing_key": _("This field is required.")})
-    integration = _lookup(key)
-    if integration is None or integration.source != spec.name:
-        return unknown_key(spec)
+        integration = _lookup(key)
+        if integration is None or integration.source != spec.name:
+            return unknown_key(spec)
     try:
         items = spec.parse(data)
     except SourceInvalid as invalid:

@@ -28,7 +28,11 @@ def key_new() -> str:
 
 
 def key_cache_forget(integration: Integration) -> None:
-    transaction.on_commit(lambda: cache.delete(KEY_CACHE_PREFIX + integration.key_hash))
+    """Drop intake's cached lookup of this key now and again at commit (a request between the
+    two may have cached the row as it was)."""
+    cache_key = KEY_CACHE_PREFIX + integration.key_hash
+    cache.delete(cache_key)
+    transaction.on_commit(lambda: cache.delete(cache_key))
 
 
 def _errors(*, name, source, severity_map, correlation_labels, exclude_pk=None) -> dict:

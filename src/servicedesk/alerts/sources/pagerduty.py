@@ -37,32 +37,34 @@ def parse(data) -> list[Item]:
     if action and action != TRIGGER and not key and "dedup_key" not in errors:
         errors["dedup_key"] = _("Required to %(action)s an alert.") % {"action": action}
     item = Item(key=key or uuid.uuid4().hex, action=action or TRIGGER)
-    if action == TRIGGER or "payload" in data:
-        payload = mapping(data, "payload", errors)
-        if "payload" not in data:
-            errors["payload"] = _("This field is required.")
-        path = "payload."
-        item.summary = text(payload, "summary", errors, path=path, required=True)
-        item.source = text(payload, "source", errors, path=path, required=True, limit=255)
-        item.severity = (
-            choice(payload, "severity", errors, SEVERITIES, path=path, required=True) or "warning"
-        )
-        item.at = moment(payload, "timestamp", errors, path=path)
-        item.labels = {
-            name: value
-            for name in PAYLOAD_FIELDS
-            if (value := text(payload, name, errors, path=path, limit=255))
-        }
-        details = payload.get("custom_details")
-        item.details = (
-            details
-            if isinstance(details, dict)
-            else ({"details": details} if details is not None else {})
-        )
+    if action == TRIGGER and "payload" not in data:
+        errors["payload"] = _("This field is required.")
+    elif action == TRIGGER or "payload" in data:
+        _payload_read(item, mapping(data, "payload", errors), errors)
     item.links = _links(data, errors)
     if errors:
         raise SourceInvalid(errors)
     return [item]
+
+
+def _payload_read(item: Item, payload: dict, errors: dict) -> None:
+    path = "payload."
+    item.summary = text(payload, "summary", errors, path=path, required=True)
+    item.source = text(payload, "source", errors, path=path, required=True, limit=255)
+    item.severity = (
+        choice(payload, "severity", errors, SEVERITIES, path=path, required=True) or "warning"
+    )
+    item.at = moment(payload, "timestamp", errors, path=path)
+    item.labels = {
+        name: value
+        for name in PAYLOAD_FIELDS
+        if (value := text(payload, name, errors, path=path, limit=255))
+    }
+    details = payload.get("custom_details")
+    if isinstance(details, dict):
+        item.details = details
+    elif details is not None:
+        item.details = {"details": details}
 
 
 def _links(data: dict, errors: dict) -> list:
