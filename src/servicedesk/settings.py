@@ -218,6 +218,8 @@ SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT"
 # processing batch applies (docs/alerts.md).
 SERVICEDESK_ALERTS_MAX_BODY = 512 * 1024
 SERVICEDESK_ALERTS_BATCH = env_int("SERVICEDESK_ALERTS_BATCH", 500)
+# With a broker, each web process sends the processing task at most this often.
+SERVICEDESK_ALERTS_KICK_SECONDS = 0.25
 
 SERVICEDESK_JOBS = os.environ.get(
     "SERVICEDESK_JOBS", "celery" if os.environ.get("CELERY_BROKER_URL") else "thread"

@@ -116,7 +116,10 @@ class RawEvent(models.Model):
     a retry from the admin.
     """
 
-    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="events")
+    # Indexed by `alerts_rawevent_recent` (integration, id), which also serves the foreign key.
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     received_at = models.DateTimeField()
     body = models.TextField()
     items = models.JSONField(default=list)
@@ -132,7 +135,7 @@ class RawEvent(models.Model):
                 condition=Q(processed_at__isnull=True, failed_at__isnull=True),
                 name="alerts_rawevent_pending_idx",
             ),
-            models.Index(fields=["integration", "-received_at"], name="alerts_rawevent_recent"),
+            models.Index(fields=["integration", "id"], name="alerts_rawevent_recent"),
         ]
 
     def __str__(self) -> str:

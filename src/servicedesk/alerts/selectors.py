@@ -108,7 +108,7 @@ def integration_stats(*, integration: Integration) -> IntegrationStats:
 def integration_recent_events(*, integration: Integration, limit: int = RECENT_EVENTS):
     return list(
         RawEvent.objects.filter(integration=integration)
-        .order_by("-received_at", "-id")
+        .order_by("-id")
         .only("id", "received_at", "processed_at", "failed_at", "error", "items")[:limit]
     )
 

@@ -5,6 +5,7 @@ alerts and incidents runs later, in batches (processing.py), on the job backbone
 """
 
 import json
+import threading
 import time
 from dataclasses import asdict, dataclass
 
@@ -154,8 +155,52 @@ def raw_event_store(*, integration_id: int, body: bytes, items: list[dict]) -> R
         body=body.decode("utf-8", "replace"),
         items=items,
     )
-    job_enqueue_on_commit(PROCESS_TASK)
+    _processing_request()
     return event
+
+
+_kick_lock = threading.Lock()
+_kick_state = {"last": 0.0, "timer": None}
+
+
+def _processing_request() -> None:
+    """Have the batch processor run after commit.
+
+    With a broker, a burst of requests would send one task each although one run covers every
+    event committed before it starts; so each process sends at most one per
+    SERVICEDESK_ALERTS_KICK_SECONDS, and an event whose request sent none is covered by one
+    sent when the interval ends (a timer), never later. Without a broker the job runner already
+    folds a burst into one run (core/jobs.py).
+    """
+    if settings.SERVICEDESK_JOBS != "celery":
+        job_enqueue_on_commit(PROCESS_TASK)
+        return
+    transaction.on_commit(_kick)
+
+
+def _kick() -> None:
+    interval = settings.SERVICEDESK_ALERTS_KICK_SECONDS
+    now = time.monotonic()
+    with _kick_lock:
+        if now - _kick_state["last"] >= interval:
+            _kick_state["last"] = now
+            send = True
+        else:
+            send = False
+            if _kick_state["timer"] is None:
+                timer = threading.Timer(interval - (now - _kick_state["last"]), _kick_late)
+                timer.daemon = True
+                _kick_state["timer"] = timer
+                timer.start()
+    if send:
+        job_enqueue_on_commit(PROCESS_TASK)  # outside a transaction: sent at once
+
+
+def _kick_late() -> None:
+    with _kick_lock:
+        _kick_state["timer"] = None
+        _kick_state["last"] = time.monotonic()
+    job_enqueue_on_commit(PROCESS_TASK)
 
 
 @transaction.atomic
@@ -165,5 +210,5 @@ def raw_events_retry(*, event_ids: list[int]) -> int:
         failed_at=None, error=""
     )
     if count:
-        job_enqueue_on_commit(PROCESS_TASK)
+        _processing_request()
     return count

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -70,6 +70,7 @@ class _Batch:
     changes: dict[int, _Change] = field(default_factory=dict)  # id(alert) → change
     alerts: dict[int, Alert] = field(default_factory=dict)  # id(alert) → alert
     ignored: int = 0
+    before: dict[int, tuple] = field(default_factory=dict)  # pk → _state() when read
 
 
 def pending_events():
@@ -98,7 +99,9 @@ def events_batch_process(*, limit: int) -> int:
     visible in the admin, and the others go on.
     """
     integration = (
-        Integration.objects.select_for_update(skip_locked=True, of=("self",))
+        # FOR NO KEY UPDATE: intake's INSERTs take a key-share lock on the integration (the
+        # foreign key), which a plain FOR UPDATE would make wait for the whole batch.
+        Integration.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
         .filter(Exists(pending_events().filter(integration=OuterRef("pk"))))
         .select_related("actor", "service", "assignment_group")
         .order_by("id")
@@ -106,7 +109,12 @@ def events_batch_process(*, limit: int) -> int:
     )
     if integration is None:
         return 0
-    events = list(pending_events().filter(integration=integration).order_by("id")[:limit])
+    events = list(
+        pending_events()
+        .filter(integration=integration)
+        .order_by("id")
+        .only("id", "received_at", "items")[:limit]
+    )
     if not events:
         return 0
     now = timezone.now()
@@ -139,12 +147,12 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
         )
     }
     batch = _Batch(integration=integration, now=now, open_alerts=open_alerts)
+    batch.before = {alert.pk: _state(alert) for alert in open_alerts.values()}
     for event, item in items:
         _item_apply(batch, item, event.received_at)
     _incidents_assign(batch)
     # Updates first: an alert resolved in this batch makes room for its key's new alert.
-    if batch.dirty:
-        Alert.objects.bulk_update(list(batch.dirty.values()), ALERT_FIELDS)
+    _alerts_update(batch)
     if batch.new:
         Alert.objects.bulk_create(batch.new)
     _incidents_tell(batch)
@@ -198,6 +206,40 @@ def _item_apply(batch: _Batch, item: Item, at) -> None:
         _change(batch, alert).resolved = True
     if alert.pk is not None:
         batch.dirty[alert.pk] = alert
+
+
+def _state(alert: Alert) -> tuple:
+    """What an alert says, besides its count and last sighting."""
+    return (
+        alert.status,
+        alert.severity,
+        alert.summary,
+        alert.source,
+        alert.labels,
+        alert.details,
+        alert.links,
+        alert.acknowledged_at,
+        alert.resolved_at,
+        alert.count,
+    )
+
+
+def _alerts_update(batch: _Batch) -> None:
+    """Write the changed alerts. Most are repeats (a higher count, a later sighting, the rest
+    the same): those are grouped by their increment and sighting into a few UPDATEs; the
+    others (acknowledged, resolved, a new summary) are written with all their fields."""
+    repeats: dict[tuple, list[int]] = defaultdict(list)
+    others = []
+    for pk, alert in batch.dirty.items():
+        before = batch.before[pk]
+        if _state(alert)[:-1] == before[:-1]:
+            repeats[(alert.count - before[-1], alert.last_seen_at)].append(pk)
+        else:
+            others.append(alert)
+    for (increment, seen), pks in repeats.items():
+        Alert.objects.filter(pk__in=pks).update(count=F("count") + increment, last_seen_at=seen)
+    if others:
+        Alert.objects.bulk_update(others, ALERT_FIELDS)
 
 
 def _change(batch: _Batch, alert: Alert) -> _Change:
