@@ -16,6 +16,7 @@ Target: intake req/s ≥ 25 % of the bare view's req/s.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -45,9 +46,13 @@ def queries_per_event(key: str) -> int:
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    body = (
-        '{"routing_key": "%s", "event_action": "trigger", "dedup_key": "q",'
-        ' "payload": {"summary": "s", "source": "h", "severity": "error"}}' % key
+    body = json.dumps(
+        {
+            "routing_key": key,
+            "event_action": "trigger",
+            "dedup_key": "q",
+            "payload": {"summary": "s", "source": "h", "severity": "error"},
+        }
     )
     client.post("/v2/enqueue", body, content_type="application/json")
     with CaptureQueriesContext(connection) as captured:
