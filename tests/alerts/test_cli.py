@@ -7,7 +7,7 @@ from servicedesk.alerts.models import Integration
 from servicedesk.alerts.services import key_hash
 from tests.processes import process_env
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_integration_create_prints_the_key_on_its_last_line(desk, tmp_path):
