@@ -17,6 +17,10 @@ from servicedesk.alerts.sources import Reply
 from servicedesk.alerts.sources.registry import SOURCES
 from servicedesk.core.schema import error_response
 
+# The monitoring intake endpoints: machines with a routing key, no session or token, answered
+# in their formats' shapes (PagerDuty's on /v2/enqueue), rate limited (429).
+INTAKE_TAG = "alert intake"
+
 
 class IsDeskStaff(BasePermission):
     def has_permission(self, request, view):
@@ -58,10 +62,8 @@ _INTAKE_ERRORS = {
     400: error_response("The body is not valid: each field at fault with its reason."),
     404: error_response("No active integration has this routing key (wrong or unknown)."),
     413: error_response("The body is larger than 512 KB."),
-    429: OpenApiResponse(
-        response=s.AcceptedSerializer,
-        description="Past the integration's events per minute; `Retry-After` says when to "
-        "send again.",
+    429: error_response(
+        "Past the integration's events per minute; `Retry-After` says when to send again."
     ),
 }
 
@@ -70,7 +72,7 @@ class AlertmanagerIntakeView(_Intake):
     source = "alertmanager"
 
     @extend_schema(
-        tags=["alerts"],
+        tags=[INTAKE_TAG],
         auth=[],
         summary="Prometheus Alertmanager webhook (version 4)",
         request=s.AlertmanagerSerializer,
@@ -84,7 +86,7 @@ class GenericIntakeView(_Intake):
     source = "generic"
 
     @extend_schema(
-        tags=["alerts"],
+        tags=[INTAKE_TAG],
         auth=[],
         summary="One alert change in the desk's own JSON",
         request=s.GenericEventSerializer,
@@ -98,7 +100,7 @@ class PagerDutyIntakeView(_Intake):
     source = "pagerduty"
 
     @extend_schema(
-        tags=["alerts"],
+        tags=[INTAKE_TAG],
         auth=[],
         summary="PagerDuty Events API v2 (compatible)",
         description="The routing key is the body's `routing_key`. A wrong key is answered "

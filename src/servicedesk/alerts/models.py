@@ -117,8 +117,15 @@ class RawEvent(models.Model):
     """
 
     # Indexed by `alerts_rawevent_recent` (integration, id), which also serves the foreign key.
+    # No database constraint: every INSERT would take a share lock on the one integration row
+    # (a MultiXact under concurrent intake, and a wait behind the processor's claim). Intake
+    # writes only ids it has just read; deleting an integration deletes its events (Django).
     integration = models.ForeignKey(
-        Integration, on_delete=models.CASCADE, related_name="events", db_index=False
+        Integration,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     received_at = models.DateTimeField()
     body = models.TextField()

@@ -145,10 +145,12 @@ def event_receive(*, spec: SourceSpec, key: str | None, body: bytes) -> Reply:
     return spec.accepted(items)
 
 
-@transaction.atomic
 def raw_event_store(*, integration_id: int, body: bytes, items: list[dict]) -> RawEvent:
     """Write the event as it arrived (and as read) and have the batch processor run after
-    commit. Once this returns the event is durable: it is never lost, only waits."""
+    commit. Once this returns the event is durable: it is never lost, only waits.
+
+    One INSERT, which is its own transaction (no BEGIN and COMMIT round trips around it)
+    unless the caller holds one."""
     event = RawEvent.objects.create(
         integration_id=integration_id,
         received_at=timezone.now(),
