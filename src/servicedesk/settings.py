@@ -217,7 +217,7 @@ SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT"
 # Monitoring alerts: the largest body an intake endpoint takes, and how many raw events one
 # processing batch applies (docs/alerts.md).
 SERVICEDESK_ALERTS_MAX_BODY = 512 * 1024
-SERVICEDESK_ALERTS_BATCH = env_int("SERVICEDESK_ALERTS_BATCH", 500)
+SERVICEDESK_ALERTS_BATCH = env_int("SERVICEDESK_ALERTS_BATCH", 1000)
 # With a broker, each web process sends the processing task at most this often.
 SERVICEDESK_ALERTS_KICK_SECONDS = 0.25
 
