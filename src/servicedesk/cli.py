@@ -1,4 +1,5 @@
-"""The `servicedesk` command: demo, serve, migrate, seed, worker, beat and Django's own commands."""
+"""The `servicedesk` command: demo, serve, migrate, seed, worker, beat, integration and Django's
+own commands."""
 
 import argparse
 import os
@@ -65,6 +66,16 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("worker", help="run a Celery worker", add_help=False)
     sub.add_parser("beat", help="run the Celery schedule", add_help=False)
     sub.add_parser("manage", help="any Django management command", add_help=False)
+    integration = sub.add_parser("integration", help="monitoring integrations")
+    integration_sub = integration.add_subparsers(dest="integration_command", required=True)
+    create = integration_sub.add_parser(
+        "create", help="create one; its routing key is printed on the last line"
+    )
+    create.add_argument("--name", required=True)
+    create.add_argument("--source", required=True, choices=["alertmanager", "pagerduty", "generic"])
+    create.add_argument("--service", help="the service's name or id")
+    create.add_argument("--group", help="the default assignment group's name or id")
+    create.add_argument("--auto-resolve", action="store_true")
 
     argv = sys.argv[1:] if argv is None else argv
     args, rest = parser.parse_known_args(argv)
@@ -94,6 +105,12 @@ def main(argv: list[str] | None = None) -> None:
         # Every app has registered its periodic tasks by now (AppConfig.ready()).
         app.conf.beat_schedule = beat_schedule()
         app.start([args.command, "--loglevel=INFO", *rest])
+    elif args.command == "integration":
+        options = ["--name", args.name, "--source", args.source]
+        options += ["--service", args.service] if args.service else []
+        options += ["--group", args.group] if args.group else []
+        options += ["--auto-resolve"] if args.auto_resolve else []
+        _manage("integration_create", *options)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line
 

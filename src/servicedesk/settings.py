@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "servicedesk.tickets",
     "servicedesk.notifications",
     "servicedesk.sla",
+    "servicedesk.alerts",
     "servicedesk.reports",
     "servicedesk.demo",
     "servicedesk.web",
@@ -213,6 +214,13 @@ SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT"
 
 # How deferred work runs: "celery" (a broker and workers), "thread" (in-process, embedded),
 # or "inline" (right after commit, in the same thread; tests).
+# Monitoring alerts: the largest body an intake endpoint takes, and how many raw events one
+# processing batch applies (docs/alerts.md).
+SERVICEDESK_ALERTS_MAX_BODY = 512 * 1024
+SERVICEDESK_ALERTS_BATCH = env_int("SERVICEDESK_ALERTS_BATCH", 1000)
+# With a broker, each web process sends the processing task at most this often.
+SERVICEDESK_ALERTS_KICK_SECONDS = 0.25
+
 SERVICEDESK_JOBS = os.environ.get(
     "SERVICEDESK_JOBS", "celery" if os.environ.get("CELERY_BROKER_URL") else "thread"
 )
@@ -262,6 +270,10 @@ SPECTACULAR_SETTINGS = {
         "HoldReasonEnum": "servicedesk.tickets.states.HoldReason",
         "CancelReasonEnum": "servicedesk.tickets.states.CancelReason",
         "StatusEnum": "servicedesk.tickets.states.Status",
+        "AlertStatusEnum": "servicedesk.alerts.models.AlertStatus",
+        "AlertSeverityEnum": "servicedesk.alerts.models.Severity",
+        "AlertmanagerStatusEnum": ["firing", "resolved"],
+        "GenericAlertStatusEnum": ["firing", "acknowledged", "resolved"],
     },
 }
 

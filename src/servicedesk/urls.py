@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicedesk.notifications import urls as notification_urls
+from servicedesk.alerts.api import PagerDutyIntakeView
 from servicedesk.tickets.urls import desk_urls, portal_urls
 
 # Unknown paths under /api/ answer in the API's error shape, others with the HTML page.
@@ -12,6 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/alerts/", include("servicedesk.alerts.urls_api")),
+    path("v2/enqueue", PagerDutyIntakeView.as_view(), name="alerts-pagerduty"),
+    path("desk/alerts/", include("servicedesk.alerts.urls")),
     path("api/", include("servicedesk.sla.urls_api")),
     path("api/", include("servicedesk.tickets.urls_api")),
     path("api/", include(notification_urls.api_urls)),

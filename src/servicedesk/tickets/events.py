@@ -185,3 +185,9 @@ def event_restricted(
 
 def event_rated(ticket: Ticket, actor, at: datetime, *, rating: int, comment: str):
     return _write(ticket, T.RATED, actor, at, public=True, body=comment, rating=rating)
+
+
+def event_monitoring(ticket: Ticket, actor, at: datetime, *, body: str, **data) -> TicketEvent:
+    """What the monitoring told the ticket in one go: alerts opened, repeated, acknowledged,
+    resolved. An internal note, one row for a whole batch of alert changes."""
+    return _write(ticket, T.NOTE, actor, at, body=body, source="monitoring", **data)

@@ -43,6 +43,7 @@ from servicedesk.tickets.services.lifecycle import (
     ticket_resume,
 )
 from servicedesk.tickets.services.links import ticket_mark_duplicate, ticket_set_parent
+from servicedesk.tickets.services.monitoring import ticket_monitoring_record
 from servicedesk.tickets.services.satisfaction import ticket_rate
 from servicedesk.tickets.services.service_levels import (
     auto_close_deadline,
@@ -75,6 +76,7 @@ __all__ = [
     "ticket_log",
     "ticket_log_call",
     "ticket_mark_duplicate",
+    "ticket_monitoring_record",
     "ticket_number_next",
     "ticket_reclassify",
     "ticket_rate",

@@ -1,0 +1,184 @@
+"""The alerts API: intake endpoints (a routing key, no session) and the desk's endpoints
+(integrations for administrators, alerts for desk staff)."""
+
+from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from servicedesk.accounts.permissions import is_admin, is_staff_member
+from servicedesk.alerts import selectors, services
+from servicedesk.alerts import serializers as s
+from servicedesk.alerts.services.intake import body_limit, too_large
+from servicedesk.alerts.sources import Reply
+from servicedesk.alerts.sources.registry import SOURCES
+from servicedesk.core.schema import error_response
+
+# The monitoring intake endpoints: machines with a routing key, no session or token, answered
+# in their formats' shapes (PagerDuty's on /v2/enqueue), rate limited (429).
+INTAKE_TAG = "alert intake"
+
+
+class IsDeskStaff(BasePermission):
+    def has_permission(self, request, view):
+        return is_staff_member(request.user)
+
+
+class IsAdmin(BasePermission):
+    def has_permission(self, request, view):
+        return is_admin(request.user)
+
+
+def _answer(reply: Reply) -> JsonResponse:
+    response = JsonResponse(reply.body, status=reply.status)
+    for name, value in reply.headers.items():
+        response[name] = value
+    return response
+
+
+class _Intake(APIView):
+    """Machines post here with a routing key: no session, no CSRF, no DRF parsing (the source
+    module reads the raw body)."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    source = ""
+
+    def _receive(self, request, key):
+        spec = SOURCES[self.source]
+        try:
+            declared = int(request.headers.get("Content-Length") or 0)
+        except ValueError:
+            declared = 0
+        if declared > body_limit():
+            return _answer(too_large(spec))
+        return _answer(services.event_receive(spec=spec, key=key, body=request.body))
+
+
+_INTAKE_ERRORS = {
+    400: error_response("The body is not valid: each field at fault with its reason."),
+    404: error_response("No active integration has this routing key (wrong or unknown)."),
+    413: error_response("The body is larger than 512 KB."),
+    429: error_response(
+        "Past the integration's events per minute; `Retry-After` says when to send again."
+    ),
+}
+
+
+class AlertmanagerIntakeView(_Intake):
+    source = "alertmanager"
+
+    @extend_schema(
+        tags=[INTAKE_TAG],
+        auth=[],
+        summary="Prometheus Alertmanager webhook (version 4)",
+        request=s.AlertmanagerSerializer,
+        responses={202: s.AcceptedSerializer, **_INTAKE_ERRORS},
+    )
+    def post(self, request, key: str):
+        return self._receive(request, key)
+
+
+class GenericIntakeView(_Intake):
+    source = "generic"
+
+    @extend_schema(
+        tags=[INTAKE_TAG],
+        auth=[],
+        summary="One alert change in the desk's own JSON",
+        request=s.GenericEventSerializer,
+        responses={202: s.AcceptedSerializer, **_INTAKE_ERRORS},
+    )
+    def post(self, request, key: str):
+        return self._receive(request, key)
+
+
+class PagerDutyIntakeView(_Intake):
+    source = "pagerduty"
+
+    @extend_schema(
+        tags=[INTAKE_TAG],
+        auth=[],
+        summary="PagerDuty Events API v2 (compatible)",
+        description="The routing key is the body's `routing_key`. A wrong key is answered "
+        "as an invalid event, like an unknown one.",
+        request=s.PagerDutyEventSerializer,
+        responses={
+            202: s.PagerDutyAcceptedSerializer,
+            400: s.PagerDutyInvalidSerializer,
+            413: s.PagerDutyInvalidSerializer,
+            429: OpenApiResponse(description="Throttled; see `Retry-After`."),
+        },
+    )
+    def post(self, request):
+        return self._receive(request, None)
+
+
+class IntegrationListView(generics.ListCreateAPIView):
+    """Integrations (administrators). A create answers the routing key, once."""
+
+    permission_classes = [IsAdmin]
+    serializer_class = s.IntegrationSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.integrations_list(user=self.request.user)
+
+    @extend_schema(tags=["alerts"], responses={201: s.IntegrationCreatedSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = s.IntegrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        integration, key = services.integration_create(**serializer.validated_data)
+        data = s.IntegrationSerializer(integration).data
+        return Response({**data, "routing_key": key}, status=201)
+
+
+class IntegrationDetailView(generics.RetrieveUpdateAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = s.IntegrationUpdateSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.integrations_list(user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.integration_update(
+            integration=serializer.instance, **serializer.validated_data
+        )
+
+
+class IntegrationRotateKeyView(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(tags=["alerts"], request=None, responses={200: s.RoutingKeySerializer})
+    def post(self, request, pk: int):
+        integration = selectors.integrations_list(user=request.user).filter(pk=pk).first()
+        if integration is None:
+            raise Http404
+        return Response({"routing_key": services.integration_rotate_key(integration=integration)})
+
+
+class AlertListView(APIView):
+    """Alerts, newest first (at most 200), filtered (desk staff)."""
+
+    permission_classes = [IsDeskStaff]
+
+    @extend_schema(
+        tags=["alerts"],
+        parameters=[
+            OpenApiParameter("status", enum=["open", "acknowledged", "resolved"]),
+            OpenApiParameter("severity", enum=["critical", "error", "warning", "info"]),
+            OpenApiParameter("integration", int),
+            OpenApiParameter("service", int),
+        ],
+        responses={200: s.AlertSerializer(many=True)},
+    )
+    def get(self, request):
+        filters, errors = selectors.alert_filters_parse(request.query_params)
+        if errors:
+            raise ValidationError({k: [v] for k, v in errors.items()})
+        alerts = selectors.alerts_list(user=request.user, filters=filters)
+        return Response(s.AlertSerializer(alerts, many=True).data)

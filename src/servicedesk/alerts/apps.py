@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    name = "servicedesk.alerts"
+    label = "alerts"
+    verbose_name = _("Monitoring alerts")
+
+    def ready(self):
+        # Imported here, once the apps are loaded: these modules need the models.
+        from servicedesk.alerts import tasks
+        from servicedesk.core.scheduler import periodic_register
+        from servicedesk.notifications.topics import Topic, topic_register
+
+        topic_register(
+            Topic(
+                "alerts.cleared", _("All alerts of an incident cleared"), "alerts/email/cleared.txt"
+            )
+        )
+        # After-commit runs do the work; the sweep picks up what a dead worker left.
+        periodic_register(tasks.alerts_process, every=lambda: 60)

@@ -1,0 +1,155 @@
+"""Every read of the alerts app: the console's list, an integration's page, a ticket's alerts."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from servicedesk.accounts.models import SupportGroup
+from servicedesk.accounts.permissions import is_staff_member
+from servicedesk.alerts.models import Alert, AlertStatus, Integration, RawEvent, Severity
+from servicedesk.alerts.services.processing import pending_events
+from servicedesk.catalog.models import Service
+
+LIST_LIMIT = 200
+RECENT_EVENTS = 20
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    status: str = ""
+    integration: int | None = None
+    service: int | None = None
+    severity: str = ""
+
+
+def alert_filters_parse(params) -> tuple[AlertFilters, dict[str, str]]:
+    """Filters from query parameters; unknown values are reported, not ignored."""
+    errors: dict[str, str] = {}
+    status = params.get("status", "")
+    if status and status not in AlertStatus.values:
+        errors["status"] = _("Must be one of: %s.") % ", ".join(AlertStatus.values)
+        status = ""
+    severity = params.get("severity", "")
+    if severity and severity not in Severity.values:
+        errors["severity"] = _("Must be one of: %s.") % ", ".join(Severity.values)
+        severity = ""
+    ids = {}
+    for name in ("integration", "service"):
+        value = params.get(name, "")
+        if value:
+            if value.isdigit() and 0 < int(value) < 2**31:
+                ids[name] = int(value)
+            else:
+                errors[name] = _("Must be a whole number.")
+    return AlertFilters(status=status, severity=severity, **ids), errors
+
+
+def alerts_list(*, user, filters: AlertFilters, limit: int = LIST_LIMIT) -> list[Alert]:
+    """Alerts `user` may see, newest first, filtered; one query."""
+    rows = Alert.objects.visible_to(user).select_related(
+        "integration", "integration__service", "incident"
+    )
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.severity:
+        rows = rows.filter(severity=filters.severity)
+    if filters.integration:
+        rows = rows.filter(integration_id=filters.integration)
+    if filters.service:
+        rows = rows.filter(integration__service_id=filters.service)
+    return list(rows.order_by("-last_seen_at", "-id")[:limit])
+
+
+def alert_counts(*, user) -> dict[str, int]:
+    rows = Alert.objects.visible_to(user).aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in AlertStatus.values}
+    )
+    return rows
+
+
+def integrations_list(*, user) -> QuerySet[Integration]:
+    return (
+        Integration.objects.visible_to(user)
+        .select_related("service", "assignment_group")
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class IntegrationStats:
+    events: int
+    pending: int
+    failed: int
+    last_event_at: object
+    alerts_open: int
+    alerts_total: int
+
+
+def integration_stats(*, integration: Integration) -> IntegrationStats:
+    events = RawEvent.objects.filter(integration=integration).aggregate(
+        events=Count("id"),
+        failed=Count("id", filter=Q(failed_at__isnull=False)),
+        last=Max("received_at"),
+    )
+    alerts = Alert.objects.filter(integration=integration).aggregate(
+        total=Count("id"), open=Count("id", filter=~Q(status=AlertStatus.RESOLVED))
+    )
+    return IntegrationStats(
+        events=events["events"],
+        pending=pending_events().filter(integration=integration).count(),
+        failed=events["failed"],
+        last_event_at=events["last"],
+        alerts_open=alerts["open"],
+        alerts_total=alerts["total"],
+    )
+
+
+def integration_recent_events(*, integration: Integration, limit: int = RECENT_EVENTS):
+    return list(
+        RawEvent.objects.filter(integration=integration)
+        .order_by("-id")
+        .only("id", "received_at", "processed_at", "failed_at", "error", "items")[:limit]
+    )
+
+
+def ticket_alerts(*, ticket) -> list[Alert]:
+    return list(
+        Alert.objects.filter(incident=ticket)
+        .select_related("integration")
+        .order_by("-last_seen_at", "-id")[:LIST_LIMIT]
+    )
+
+
+def ticket_alerts_panel(ticket, user) -> dict | None:
+    """The context of the console ticket page's alerts panel, or None (no panel): the alerts
+    that monitoring linked to this incident, with counts and first/last seen. Staff only."""
+    if not is_staff_member(user):
+        return None
+    alerts = ticket_alerts(ticket=ticket)
+    if not alerts:
+        return None
+    return {
+        "alerts": alerts,
+        "alerts_open": sum(1 for a in alerts if a.status != AlertStatus.RESOLVED),
+        "alerts_events": sum(a.count for a in alerts),
+    }
+
+
+def service_by_name(value: str) -> Service:
+    """An active service by id or by name (in any language of the site)."""
+    rows = Service.objects.filter(is_active=True)
+    found = rows.filter(pk=int(value)).first() if value.isdigit() else None
+    found = found or rows.filter(name=value).first() or rows.filter(name__iexact=value).first()
+    if found is None:
+        raise LookupError(f"No active service is named {value!r}.")
+    return found
+
+
+def group_by_name(value: str) -> SupportGroup:
+    rows = SupportGroup.objects.filter(is_active=True)
+    found = rows.filter(pk=int(value)).first() if value.isdigit() else None
+    found = found or rows.filter(name=value).first() or rows.filter(name__iexact=value).first()
+    if found is None:
+        raise LookupError(f"No active support group is named {value!r}.")
+    return found

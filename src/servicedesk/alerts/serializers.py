@@ -1,0 +1,182 @@
+"""The schema of the alerts API's payloads."""
+
+from rest_framework import serializers
+
+from servicedesk.accounts.models import SupportGroup
+from servicedesk.alerts.models import Alert, Integration, Severity, Source
+from servicedesk.catalog.models import Service
+from servicedesk.tickets.priority import Level
+
+
+class LevelsSerializer(serializers.Serializer):
+    impact = serializers.ChoiceField(choices=Level.choices)
+    urgency = serializers.ChoiceField(choices=Level.choices)
+
+
+class SeverityMapSerializer(serializers.Serializer):
+    critical = LevelsSerializer()
+    error = LevelsSerializer()
+    warning = LevelsSerializer()
+    info = LevelsSerializer()
+
+
+class IntegrationSerializer(serializers.ModelSerializer):
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    assignment_group = serializers.PrimaryKeyRelatedField(
+        queryset=SupportGroup.objects.all(), required=False, allow_null=True
+    )
+    severity_map = SeverityMapSerializer(required=False)
+    correlation_labels = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=20
+    )
+    correlation_window = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
+    rate_limit = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    source = serializers.ChoiceField(choices=Source.choices)
+    key_hint = serializers.CharField(read_only=True, help_text="The last 4 characters of the key.")
+    intake_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Integration
+        fields = [
+            "id",
+            "name",
+            "source",
+            "service",
+            "assignment_group",
+            "severity_map",
+            "auto_resolve",
+            "correlation_window",
+            "correlation_labels",
+            "rate_limit",
+            "is_active",
+            "key_hint",
+            "intake_url",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+    def get_intake_url(self, obj) -> str:
+        """The path to POST events to; `{routing_key}` stands for the key."""
+        if obj.source == Source.PAGERDUTY:
+            return "/v2/enqueue"
+        return f"/api/alerts/{obj.source}/{{routing_key}}/"
+
+
+class IntegrationUpdateSerializer(IntegrationSerializer):
+    source = serializers.ChoiceField(choices=Source.choices, read_only=True)
+
+
+class IntegrationCreatedSerializer(IntegrationSerializer):
+    routing_key = serializers.CharField(
+        read_only=True, help_text="Shown this once: only its hash is kept."
+    )
+
+    class Meta(IntegrationSerializer.Meta):
+        fields = [*IntegrationSerializer.Meta.fields, "routing_key"]
+
+
+class RoutingKeySerializer(serializers.Serializer):
+    routing_key = serializers.CharField(help_text="Shown this once: only its hash is kept.")
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    integration = serializers.CharField(source="integration.name")
+    incident = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "integration",
+            "dedup_key",
+            "status",
+            "severity",
+            "summary",
+            "source",
+            "labels",
+            "details",
+            "links",
+            "count",
+            "first_seen_at",
+            "last_seen_at",
+            "acknowledged_at",
+            "resolved_at",
+            "incident",
+        ]
+
+    def get_incident(self, obj) -> str | None:
+        return obj.incident.number if obj.incident_id else None
+
+
+# The intake bodies, for the schema; the source modules validate them.
+class AlertmanagerAlertSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["firing", "resolved"])
+    labels = serializers.DictField(child=serializers.CharField())
+    annotations = serializers.DictField(child=serializers.CharField(), required=False)
+    startsAt = serializers.DateTimeField()  # noqa: N815 - Alertmanager's name
+    endsAt = serializers.DateTimeField(required=False)  # noqa: N815
+    generatorURL = serializers.CharField(required=False)  # noqa: N815
+    fingerprint = serializers.CharField(required=False)
+
+
+class AlertmanagerSerializer(serializers.Serializer):
+    version = serializers.CharField(required=False)
+    groupKey = serializers.CharField(required=False)  # noqa: N815
+    status = serializers.ChoiceField(choices=["firing", "resolved"])
+    alerts = AlertmanagerAlertSerializer(many=True)
+
+
+class PagerDutyPayloadSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=1024)
+    source = serializers.CharField(max_length=255)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    timestamp = serializers.DateTimeField(required=False)
+    component = serializers.CharField(required=False)
+    group = serializers.CharField(required=False)
+    custom_details = serializers.JSONField(required=False)
+
+
+PagerDutyPayloadSerializer._declared_fields["class"] = serializers.CharField(required=False)
+
+
+class PagerDutyEventSerializer(serializers.Serializer):
+    routing_key = serializers.CharField()
+    event_action = serializers.ChoiceField(choices=["trigger", "acknowledge", "resolve"])
+    dedup_key = serializers.CharField(max_length=255, required=False)
+    payload = PagerDutyPayloadSerializer(required=False, help_text="Required to trigger.")
+    links = serializers.ListField(child=serializers.DictField(), required=False)
+    images = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class PagerDutyAcceptedSerializer(serializers.Serializer):
+    status = serializers.CharField(default="success")
+    message = serializers.CharField(default="Event processed")
+    dedup_key = serializers.CharField()
+
+
+class PagerDutyInvalidSerializer(serializers.Serializer):
+    status = serializers.CharField(default="invalid event")
+    message = serializers.CharField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class GenericEventSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=255)
+    status = serializers.ChoiceField(choices=["firing", "acknowledged", "resolved"])
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    summary = serializers.CharField(max_length=1024, required=False, help_text="Required to fire.")
+    source = serializers.CharField(max_length=255, required=False)
+    labels = serializers.DictField(child=serializers.CharField(), required=False)
+    details = serializers.DictField(required=False)
+    links = serializers.ListField(child=serializers.CharField(), required=False)
+    timestamp = serializers.DateTimeField(required=False)
+    acknowledged_by = serializers.CharField(
+        required=False, help_text="The email or username of the person who acknowledged."
+    )
+
+
+class AcceptedSerializer(serializers.Serializer):
+    status = serializers.CharField(default="accepted")
+    alerts = serializers.IntegerField(help_text="How many alert changes the body held.")

@@ -1,0 +1,27 @@
+"""Every write of the alerts app; the public names of its topic modules."""
+
+from servicedesk.alerts.services.intake import event_receive, raw_event_store, raw_events_retry
+from servicedesk.alerts.services.integrations import (
+    integration_create,
+    integration_rotate_key,
+    integration_update,
+    key_hash,
+)
+from servicedesk.alerts.services.processing import (
+    alerts_process,
+    events_batch_process,
+    pending_events,
+)
+
+__all__ = [
+    "alerts_process",
+    "event_receive",
+    "events_batch_process",
+    "integration_create",
+    "integration_rotate_key",
+    "integration_update",
+    "key_hash",
+    "pending_events",
+    "raw_event_store",
+    "raw_events_retry",
+]

@@ -1,0 +1,434 @@
+"""Processing raw events in batches: alerts deduplicated, incidents opened or correlated, one
+timeline row per incident per batch.
+
+Safe on many workers at once, and exactly once: a worker claims one integration with
+`SELECT … FOR UPDATE SKIP LOCKED` (another worker takes another integration, or waits for
+nothing), reads that integration's oldest pending events, applies them in order and marks them
+processed in the same transaction as their effects. A worker killed mid-batch leaves nothing
+behind: the transaction is rolled back and the events wait for the next run. On SQLite,
+writers are serialised by the database (IMMEDIATE transactions), which gives the same outcome.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from servicedesk.accounts.models import User
+from servicedesk.alerts.models import Alert, AlertStatus, Integration, RawEvent, Severity
+from servicedesk.alerts.sources import ACKNOWLEDGE, RESOLVE, TRIGGER, Item
+from servicedesk.notifications.services import notify
+from servicedesk.tickets.models import Channel, Kind, Ticket
+from servicedesk.tickets.services import ticket_log, ticket_monitoring_record, ticket_resolve
+from servicedesk.tickets.states import OPEN_STATUSES
+
+log = logging.getLogger(__name__)
+# How an incident closed by its alerts is resolved (Integration.auto_resolve).
+AUTO_RESOLUTION_CODE = "solved_permanently"
+# At most this many alert keys are named in one timeline row; the rest are counted.
+KEYS_LISTED = 20
+ALERT_FIELDS = [
+    "status",
+    "severity",
+    "summary",
+    "source",
+    "labels",
+    "details",
+    "links",
+    "count",
+    "last_seen_at",
+    "acknowledged_at",
+    "resolved_at",
+]
+
+
+@dataclass
+class _Change:
+    """What one alert did in a batch."""
+
+    opened: bool = False
+    repeats: int = 0
+    acknowledged: bool = False
+    resolved: bool = False
+    by: str = ""
+
+
+@dataclass
+class _Batch:
+    integration: Integration
+    now: object
+    open_alerts: dict[str, Alert]
+    new: list[Alert] = field(default_factory=list)
+    dirty: dict[int, Alert] = field(default_factory=dict)
+    changes: dict[int, _Change] = field(default_factory=dict)  # id(alert) → change
+    alerts: dict[int, Alert] = field(default_factory=dict)  # id(alert) → alert
+    ignored: int = 0
+    before: dict[int, tuple] = field(default_factory=dict)  # pk → _state() when read
+
+
+def pending_events():
+    return RawEvent.objects.filter(processed_at__isnull=True, failed_at__isnull=True)
+
+
+def alerts_process(*, batch: int | None = None, max_batches: int | None = None) -> int:
+    """Process pending events until none is left (or `max_batches` ran); returns how many."""
+    batch = batch or settings.SERVICEDESK_ALERTS_BATCH
+    done, runs = 0, 0
+    while max_batches is None or runs < max_batches:
+        handled = events_batch_process(limit=batch)
+        if handled == 0:
+            return done
+        done += handled
+        runs += 1
+    return done
+
+
+@transaction.atomic
+def events_batch_process(*, limit: int) -> int:
+    """Claim one integration with pending events and apply up to `limit` of them, oldest first.
+
+    Returns how many events were handled (processed or failed); 0 when nothing was claimable.
+    An event whose changes cannot be applied (a bug, a row gone) is set aside with its error,
+    visible in the admin, and the others go on.
+    """
+    integration = (
+        # FOR NO KEY UPDATE: intake's INSERTs take a key-share lock on the integration (the
+        # foreign key), which a plain FOR UPDATE would make wait for the whole batch.
+        Integration.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
+        .filter(Exists(pending_events().filter(integration=OuterRef("pk"))))
+        .select_related("actor", "service", "assignment_group")
+        .order_by("id")
+        .first()
+    )
+    if integration is None:
+        return 0
+    events = list(
+        pending_events()
+        .filter(integration=integration)
+        .order_by("id")
+        .only("id", "received_at", "items")[:limit]
+    )
+    if not events:
+        return 0
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            _apply(integration, events, now)
+        processed = [event.pk for event in events]
+    except Exception:  # noqa: BLE001 - isolate the event that fails; each is retried alone
+        log.exception("alerts: a batch of %s failed; applying its events one by one", integration)
+        processed = []
+        for event in events:
+            try:
+                with transaction.atomic():
+                    _apply(integration, [event], now)
+                processed.append(event.pk)
+            except Exception as error:  # noqa: BLE001 - kept with its error for a retry
+                log.exception("alerts: event %s failed; set aside", event.pk)
+                RawEvent.objects.filter(pk=event.pk).update(failed_at=now, error=repr(error))
+    RawEvent.objects.filter(pk__in=processed).update(processed_at=now)
+    return len(events)
+
+
+def _apply(integration: Integration, events: list[RawEvent], now) -> None:
+    items = [(event, Item(**data)) for event in events for data in event.items]
+    keys = sorted({item.key for _event, item in items})
+    open_alerts = {
+        alert.dedup_key: alert
+        for alert in Alert.objects.filter(integration=integration, dedup_key__in=keys).exclude(
+            status=AlertStatus.RESOLVED
+        )
+    }
+    batch = _Batch(integration=integration, now=now, open_alerts=open_alerts)
+    batch.before = {alert.pk: _state(alert) for alert in open_alerts.values()}
+    for event, item in items:
+        _item_apply(batch, item, event.received_at)
+    _incidents_assign(batch)
+    # Updates first: an alert resolved in this batch makes room for its key's new alert.
+    _alerts_update(batch)
+    if batch.new:
+        Alert.objects.bulk_create(batch.new)
+    _incidents_tell(batch)
+
+
+def _item_apply(batch: _Batch, item: Item, at) -> None:
+    alert = batch.open_alerts.get(item.key)
+    if item.action == TRIGGER:
+        if alert is None:
+            alert = Alert(
+                integration=batch.integration,
+                dedup_key=item.key,
+                status=AlertStatus.OPEN,
+                severity=item.severity,
+                summary=item.summary,
+                source=item.source,
+                labels=item.labels,
+                details=item.details,
+                links=item.links,
+                count=1,
+                first_seen_at=at,
+                last_seen_at=at,
+                correlation_key=correlation_key(batch.integration, item),
+            )
+            batch.open_alerts[item.key] = alert
+            batch.new.append(alert)
+            _change(batch, alert).opened = True
+            return
+        alert.count += 1
+        alert.last_seen_at = max(alert.last_seen_at, at)
+        alert.severity, alert.summary = item.severity, item.summary or alert.summary
+        alert.labels = item.labels or alert.labels
+        alert.details = item.details or alert.details
+        alert.links = item.links or alert.links
+        _change(batch, alert).repeats += 1
+    elif alert is None:
+        # Acknowledging or resolving a key with no open alert (resolved already, never seen).
+        batch.ignored += 1
+        return
+    elif item.action == ACKNOWLEDGE:
+        if alert.status == AlertStatus.OPEN:
+            alert.status = AlertStatus.ACKNOWLEDGED
+            alert.acknowledged_at = at
+            change = _change(batch, alert)
+            change.acknowledged, change.by = True, item.by
+    elif item.action == RESOLVE:
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = at
+        alert.last_seen_at = max(alert.last_seen_at, at)
+        del batch.open_alerts[item.key]
+        _change(batch, alert).resolved = True
+    if alert.pk is not None:
+        batch.dirty[alert.pk] = alert
+
+
+def _state(alert: Alert) -> tuple:
+    """What an alert says, besides its count and last sighting."""
+    return (
+        alert.status,
+        alert.severity,
+        alert.summary,
+        alert.source,
+        alert.labels,
+        alert.details,
+        alert.links,
+        alert.acknowledged_at,
+        alert.resolved_at,
+        alert.count,
+    )
+
+
+def _alerts_update(batch: _Batch) -> None:
+    """Write the changed alerts. Most are repeats (a higher count, a later sighting, the rest
+    the same): those are grouped by their increment and sighting into a few UPDATEs; the
+    others (acknowledged, resolved, a new summary) are written with all their fields."""
+    repeats: dict[tuple, list[int]] = defaultdict(list)
+    others = []
+    for pk, alert in batch.dirty.items():
+        before = batch.before[pk]
+        if _state(alert)[:-1] == before[:-1]:
+            repeats[(alert.count - before[-1], alert.last_seen_at)].append(pk)
+        else:
+            others.append(alert)
+    for (increment, seen), pks in repeats.items():
+        Alert.objects.filter(pk__in=pks).update(count=F("count") + increment, last_seen_at=seen)
+    if others:
+        Alert.objects.bulk_update(others, ALERT_FIELDS)
+
+
+def _change(batch: _Batch, alert: Alert) -> _Change:
+    batch.alerts[id(alert)] = alert
+    return batch.changes.setdefault(id(alert), _Change())
+
+
+def correlation_key(integration: Integration, item: Item) -> str:
+    """Alerts with the same key within the integration's window share an incident.
+
+    With correlation labels: the values of those labels. Otherwise the integration's service,
+    or, when it has none, the host or component the alert is about (its `source`).
+    """
+    if integration.correlation_labels:
+        values = "|".join(item.labels.get(name, "") for name in integration.correlation_labels)
+        return f"labels:{integration.pk}:{values}"[:300]
+    if integration.service_id:
+        return f"service:{integration.service_id}"
+    return f"source:{integration.pk}:{item.source}"[:300]
+
+
+def _incidents_assign(batch: _Batch) -> None:
+    """Every new alert joins the open incident of its correlation key, or opens one."""
+    found: dict[str, Ticket] = {}
+    since = batch.now - timedelta(minutes=batch.integration.correlation_window)
+    # The most severe alert of a correlation key opens its incident.
+    by_key: dict[str, list[Alert]] = defaultdict(list)
+    for alert in batch.new:
+        by_key[alert.correlation_key].append(alert)
+    for ckey, alerts in by_key.items():
+        incident = found.get(ckey) or _open_incident(ckey, since)
+        if incident is None:
+            worst = min(alerts, key=lambda a: Severity.values.index(a.severity))
+            incident = _incident_open(batch.integration, worst)
+        found[ckey] = incident
+        for alert in alerts:
+            alert.incident = incident
+
+
+def _open_incident(ckey: str, since) -> Ticket | None:
+    alert = (
+        Alert.objects.filter(
+            correlation_key=ckey,
+            last_seen_at__gte=since,
+            incident__status__in=OPEN_STATUSES,
+        )
+        .select_related("incident")
+        .order_by("-last_seen_at")
+        .first()
+    )
+    return alert.incident if alert else None
+
+
+def _incident_open(integration: Integration, alert: Alert) -> Ticket:
+    levels = integration.severity_map[alert.severity]
+    proactive = alert.severity in (Severity.WARNING, Severity.INFO)
+    lines = [
+        _("Raised by %(integration)s (%(severity)s).")
+        % {"integration": integration.name, "severity": alert.severity},
+        alert.summary,
+    ]
+    if proactive:
+        lines.insert(0, _("Proactive: the monitoring warned before anyone reported a fault."))
+    if alert.source:
+        lines.append(_("Source: %(source)s") % {"source": alert.source})
+    lines += [link["href"] for link in alert.links]
+    return ticket_log(
+        actor=integration.actor,
+        title=(alert.summary or alert.dedup_key)[:200],
+        kind=Kind.INCIDENT,
+        description="\n".join(line for line in lines if line),
+        service=integration.service
+        if integration.service_id and integration.service.is_active
+        else None,
+        impact=levels["impact"],
+        urgency=levels["urgency"],
+        channel=Channel.MONITORING,
+        assignment_group=integration.assignment_group
+        if integration.assignment_group_id and integration.assignment_group.is_active
+        else None,
+    )
+
+
+def _incidents_tell(batch: _Batch) -> None:
+    """One timeline row per incident for the whole batch; all cleared → resolve or tell."""
+    per_incident: dict[int, list[tuple[Alert, _Change]]] = defaultdict(list)
+    for ident, change in batch.changes.items():
+        alert = batch.alerts[ident]
+        if alert.incident_id is not None:
+            per_incident[alert.incident_id].append((alert, change))
+    if not per_incident:
+        return
+    incidents = Ticket.objects.in_bulk(list(per_incident))
+    still_open = set(
+        Alert.objects.filter(incident_id__in=list(per_incident))
+        .exclude(status=AlertStatus.RESOLVED)
+        .values_list("incident_id", flat=True)
+        .distinct()
+    )
+    for incident_id in sorted(per_incident):
+        incident = incidents.get(incident_id)
+        if incident is None:
+            continue
+        rows = per_incident[incident_id]
+        summary = _summary(rows)
+        cleared = bool(summary.get("resolved")) and incident_id not in still_open
+        if cleared:
+            summary["all_cleared"] = True
+        ticket_monitoring_record(
+            ticket=incident,
+            actor=batch.integration.actor,
+            body=_body(summary),
+            alerts=summary,
+            acknowledged_by=_person(summary.get("acknowledged_by", "")),
+        )
+        if cleared and incident.status in OPEN_STATUSES:
+            _incident_cleared(batch, incident)
+
+
+def _summary(rows: list[tuple[Alert, _Change]]) -> dict:
+    summary: dict = {}
+    for name, pick in (
+        ("opened", lambda c: c.opened),
+        ("acknowledged", lambda c: c.acknowledged),
+        ("resolved", lambda c: c.resolved),
+    ):
+        keys = sorted(alert.dedup_key for alert, change in rows if pick(change))
+        if keys:
+            summary[name] = keys[:KEYS_LISTED]
+            summary[f"{name}_count"] = len(keys)
+    repeats = sum(change.repeats for _alert, change in rows)
+    if repeats:
+        summary["repeats"] = repeats
+    by = next((change.by for _alert, change in rows if change.by), "")
+    if by:
+        summary["acknowledged_by"] = by
+    return summary
+
+
+def _body(summary: dict) -> str:
+    parts = []
+    for name, text in (
+        ("opened", lambda n: ngettext("%(n)d alert opened", "%(n)d alerts opened", n)),
+        (
+            "acknowledged",
+            lambda n: ngettext("%(n)d alert acknowledged", "%(n)d alerts acknowledged", n),
+        ),
+        ("resolved", lambda n: ngettext("%(n)d alert resolved", "%(n)d alerts resolved", n)),
+    ):
+        count = summary.get(f"{name}_count", 0)
+        if count:
+            parts.append(text(count) % {"n": count} + ": " + ", ".join(summary[name]))
+    if summary.get("repeats"):
+        n = summary["repeats"]
+        parts.append(ngettext("%(n)d repeat", "%(n)d repeats", n) % {"n": n})
+    if summary.get("all_cleared"):
+        parts.append(_("All alerts cleared."))
+    return "; ".join(parts)
+
+
+def _person(by: str) -> User | None:
+    if not by:
+        return None
+    return (
+        User.objects.filter(Q(username=by) | Q(email__iexact=by), is_active=True)
+        .order_by("id")
+        .first()
+    )
+
+
+def _incident_cleared(batch: _Batch, incident: Ticket) -> None:
+    integration = batch.integration
+    if integration.auto_resolve:
+        ticket_resolve(
+            ticket=incident,
+            actor=None,
+            resolution_code=AUTO_RESOLUTION_CODE,
+            resolution_notes=_("All alerts from %(integration)s cleared.")
+            % {"integration": integration.name},
+            service_restored=True,
+        )
+        return
+    audience = [incident.assignee] if incident.assignee_id else []
+    if not audience and incident.assignment_group_id:
+        audience = [incident.assignment_group]
+    notify(
+        "alerts.cleared",
+        incident,
+        audience,
+        {"ticket": incident, "integration": integration},
+        dedup_key=f"alerts:{incident.pk}:cleared:{batch.now.isoformat()}",
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from servicedesk.alerts import api
+
+urlpatterns = [
+    path(
+        "alertmanager/<str:key>/", api.AlertmanagerIntakeView.as_view(), name="alerts-alertmanager"
+    ),
+    path("generic/<str:key>/", api.GenericIntakeView.as_view(), name="alerts-generic"),
+    path("integrations/", api.IntegrationListView.as_view(), name="alerts-integrations"),
+    path("integrations/<int:pk>/", api.IntegrationDetailView.as_view()),
+    path("integrations/<int:pk>/rotate-key/", api.IntegrationRotateKeyView.as_view()),
+    path("", api.AlertListView.as_view(), name="alerts-list"),
+]
