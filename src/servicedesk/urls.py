@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from servicedesk.notifications import urls as notification_urls
 from servicedesk.alerts.api import PagerDutyIntakeView
+from servicedesk.notifications import urls as notification_urls
 from servicedesk.tickets.urls import desk_urls, portal_urls
 
 # Unknown paths under /api/ answer in the API's error shape, others with the HTML page.
