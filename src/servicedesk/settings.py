@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "servicedesk.tickets",
     "servicedesk.notifications",
     "servicedesk.sla",
+    "servicedesk.statuspage",
     "servicedesk.reports",
     "servicedesk.demo",
     "servicedesk.web",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from servicedesk.statuspage import urls as status_urls
 from servicedesk.tickets.urls import desk_urls, portal_urls
 
 # Unknown paths under /api/ answer in the API's error shape, others with the HTML page.
@@ -15,7 +16,10 @@ urlpatterns = [
     path("api/", include("servicedesk.tickets.urls_api")),
     path("api/catalog/", include("servicedesk.catalog.urls_api")),
     path("api/reports/", include("servicedesk.reports.urls_api")),
+    path("api/status/", include(status_urls.api_urls)),
     path("desk/reports/", include("servicedesk.reports.urls")),
+    path("desk/status/", include(status_urls.desk_urls)),
+    path("status/", include(status_urls.public_urls)),
     path("desk/", include(desk_urls)),
     path("", include(portal_urls)),
     path("", include("servicedesk.web.urls")),
