@@ -88,7 +88,11 @@ def status_home(request, language):
         page = selectors.status_page()
         return render_to_string(
             "statuspage/home.html",
-            {"page": page, **_lang_links(request, language, reverse("status-home"))},
+            {
+                "page": page,
+                "page_name": page.name,
+                **_lang_links(request, language, reverse("status-home")),
+            },
         )
 
     return _cached(request, "home", language, build, "text/html; charset=utf-8")
