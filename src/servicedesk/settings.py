@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "HoldReasonEnum": "servicedesk.tickets.states.HoldReason",
         "CancelReasonEnum": "servicedesk.tickets.states.CancelReason",
         "StatusEnum": "servicedesk.tickets.states.Status",
+        "ComponentStatusEnum": "servicedesk.statuspage.states.ComponentStatus",
+        "IncidentStatusEnum": "servicedesk.statuspage.states.IncidentStatus",
     },
 }
 

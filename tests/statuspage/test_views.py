@@ -35,8 +35,8 @@ def test_the_page_needs_no_sign_in_and_shows_status_incidents_and_bars(client, p
     assert "Minor service outage" in html
     assert "Email is slow" in html and "We are looking into it." in html
     assert "Degraded performance" in html
-    assert html.count('class="bar ') == 2 * 90
-    assert response["Cache-Control"] == "public, max-age=30"
+    assert html.count('<i class="d') == 2 * 90
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=30"
     assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
 
 

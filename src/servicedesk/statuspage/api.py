@@ -35,9 +35,24 @@ class _Text(serializers.CharField):
         return value
 
 
+class _Moment(MomentField):
+    """MomentField, also refusing a well-formed date that does not exist (minute 99), which
+    Django's parse_datetime raises as a ValueError."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _("Give an existing date and time (ISO 8601).")
+            ) from None
+
+
 class ComponentSerializer(serializers.ModelSerializer):
     service = serializers.IntegerField(source="service_id", read_only=True)
-    group = serializers.CharField(source="group.name", read_only=True, default=None)
+    group = serializers.CharField(
+        source="group.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Component
@@ -70,7 +85,9 @@ class UpdateSerializer(serializers.Serializer):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
-    ticket = serializers.CharField(source="ticket.number", read_only=True, default=None)
+    ticket = serializers.CharField(
+        source="ticket.number", read_only=True, default=None, allow_null=True
+    )
     components = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     updates = UpdateSerializer(many=True, read_only=True)
 
@@ -98,13 +115,13 @@ class IncidentCreateInput(serializers.Serializer):
     components = serializers.ListField(
         child=IdField(queryset=Component.objects.all()), required=False, default=list
     )
+    # The full choice sets (one enum each in the schema); the service refuses a new incident
+    # that starts resolved.
     component_status = serializers.ChoiceField(
-        choices=[c for c in ComponentStatus.choices if c[0] != ComponentStatus.OPERATIONAL],
-        default=ComponentStatus.PARTIAL,
+        choices=ComponentStatus.choices, default=ComponentStatus.PARTIAL
     )
     status = serializers.ChoiceField(
-        choices=[c for c in IncidentStatus.choices if c[0] != IncidentStatus.RESOLVED],
-        default=IncidentStatus.INVESTIGATING,
+        choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
     )
     ticket = _Text(max_length=40, required=False, help_text=_("The internal ticket's number."))
 
@@ -146,8 +163,8 @@ class MaintenanceInput(serializers.Serializer):
     title = _Text(max_length=200)
     message = _Text(max_length=5000)
     components = serializers.ListField(child=IdField(queryset=Component.objects.all()))
-    starts_at = MomentField()
-    ends_at = MomentField()
+    starts_at = _Moment()
+    ends_at = _Moment()
 
 
 def _incident(pk: int) -> PublicIncident:

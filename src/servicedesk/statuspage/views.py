@@ -1,7 +1,6 @@
 """The public status page (no sign-in, its own light template, cached per language) and the
 console's status page for desk staff. Views parse, call one selector or service, render."""
 
-import hashlib
 import json
 from functools import wraps
 from urllib.parse import urlencode
@@ -9,7 +8,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import ServiceError
 from servicedesk.statuspage import forms, selectors, services
-from servicedesk.statuspage.cache import PAGE_TIMEOUT, page_key
+from servicedesk.statuspage.cache import PAGE_TIMEOUT, cached_body
 from servicedesk.statuspage.models import Component, Maintenance
 from servicedesk.tickets import selectors as ticket_selectors
 
@@ -64,18 +62,17 @@ def _lang_links(request, language: str, path: str) -> dict:
 
 
 def _cached(request, name: str, language: str, build, content_type: str):
-    """The cached body of `name` in `language` (built on a miss), with an ETag and a short
-    public max-age; a matching If-None-Match answers 304."""
-    key = page_key(name, language)
-    entry = cache.get(key)
-    if entry is None:
+    """The cached body of `name` in `language` (statuspage/cache.py), with its ETag; a
+    matching If-None-Match answers 304."""
+
+    def build_bytes() -> bytes:
         body = build()
-        if isinstance(body, str):
-            body = body.encode()
-        entry = (f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"', body)
-        cache.set(key, entry, PAGE_TIMEOUT)
-    etag, body = entry
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={PAGE_TIMEOUT}"}
+        return body.encode() if isinstance(body, str) else body
+
+    etag, body = cached_body(name, language, build_bytes)
+    # Shared caches (a reverse proxy, a CDN) keep it PAGE_TIMEOUT seconds; a browser asks
+    # again each time and gets a 304 while nothing changed, so a reload shows the news.
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age=0, s-maxage={PAGE_TIMEOUT}"}
     if etag in request.headers.get("If-None-Match", ""):
         return HttpResponseNotModified(headers=headers)
     return HttpResponse(body, content_type=content_type, headers=headers)
