@@ -181,7 +181,7 @@ def test_subscribing_sends_one_confirmation_a_day_and_nothing_before_confirming(
     assert len(deliver_outbox()) == 1  # not confirmed: nothing
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         services.subscriber_subscribe(email="new@example.org", language="en")
-    assert len(deliver_outbox()) == 2
+        assert len(deliver_outbox()) == 2
 
 
 def test_a_confirmed_address_is_sent_no_new_confirmation(deliver_outbox):
