@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import subprocess
 import sys
 import time
@@ -150,7 +151,11 @@ def cold_page() -> tuple[int, float, int]:
 def check_page(base_url: str, path: str) -> int:
     with urllib.request.urlopen(base_url + path, timeout=30) as response:
         body = response.read().decode()
-    if body.count('<i class="d') != COMPONENTS * 90:
+    days = [
+        sum(int(n or 1) for n in re.findall(r'<i class="d."(?: style="flex:(\d+)")?', bars))
+        for bars in re.findall(r'<div class="bars"[^>]*>(.*?)</div>', body)
+    ]
+    if days != [90] * COMPONENTS:
         raise RuntimeError("the page does not show 90 days of bars for each component")
     return len(body)
 
