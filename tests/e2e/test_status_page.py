@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from servicedesk.statuspage import services as status_services
+from servicedesk.statuspage.cache import local_forget
 from servicedesk.statuspage.models import Component
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
 from tests.catalog.factories import ServiceFactory
@@ -20,6 +21,13 @@ from tests.tickets.factories import ticket_logged
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(autouse=True)
+def _status_page_copies_forgotten():
+    local_forget()
+    yield
+    local_forget()
 
 
 def _blocking(page) -> list[str]:

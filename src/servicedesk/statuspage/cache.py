@@ -28,18 +28,40 @@ STALE_KEEP = 3600
 BUILD_LOCK = 30
 #: how long a request waits for another's first build of a page before building it itself
 FIRST_BUILD_WAIT = 10.0
+#: how long this process trusts the version it last read (a write in this process resets it)
+VERSION_MEMO = 1.0
+
+# This process's copies: the version read last and when, and the pages it served last. A warm
+# request then costs no cache round trip and no unpickling of the page; the version (read again
+# after VERSION_MEMO seconds) still decides whether a copy may be served.
+_local: dict = {"version": None, "read_at": 0.0, "pages": {}}
 
 
 def page_version() -> str:
+    now = time.monotonic()
+    if _local["version"] is not None and now - _local["read_at"] < VERSION_MEMO:
+        return _local["version"]
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(VERSION_KEY)
+    _local["version"], _local["read_at"] = version, now
     return version
 
 
+def _version_bump() -> None:
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    _local["version"], _local["read_at"] = version, time.monotonic()
+
+
 def page_changed() -> None:
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    transaction.on_commit(_version_bump)
+
+
+def local_forget() -> None:
+    """Drop this process's copies (the cache was cleared under it, e.g. between tests)."""
+    _local.update(version=None, read_at=0.0, pages={})
 
 
 def _fresh(entry, version: str) -> bool:
@@ -50,8 +72,12 @@ def cached_body(name: str, language: str, build: Callable[[], bytes]) -> tuple[s
     """(ETag, body) of page `name` in `language`, built by `build()` when it must be."""
     key = f"statuspage:{name}:{language}"
     version = page_version()
+    entry = _local["pages"].get(key)
+    if _fresh(entry, version):
+        return entry[2], entry[3]
     entry = cache.get(key)
     if _fresh(entry, version):
+        _local["pages"][key] = entry
         return entry[2], entry[3]
     lock = f"{key}:building"
     if not cache.add(lock, 1, BUILD_LOCK):
@@ -66,7 +92,9 @@ def cached_body(name: str, language: str, build: Callable[[], bytes]) -> tuple[s
     try:
         body = build()
         etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
-        cache.set(key, (version, time.time(), etag, body), STALE_KEEP)
+        entry = (version, time.time(), etag, body)
+        cache.set(key, entry, STALE_KEEP)
+        _local["pages"][key] = entry
     finally:
         cache.delete(lock)
     return etag, body
