@@ -193,14 +193,18 @@ def status_page(*, now=None) -> StatusPage:
         )
     ]
     rows = uptime_rows(components, in_maintenance=in_maintenance, now=now)
-    groups: list = []
+    by_group: dict = {}
     for row in rows:
-        group = row.component.group
-        if groups and groups[-1][0] == group:
-            groups[-1][1].append(row)
-        else:
-            groups.append((group, [row]))
-    groups.sort(key=lambda g: (g[0] is not None, g[0].position if g[0] else 0))
+        by_group.setdefault(row.component.group, []).append(row)
+    # Components without a group first, then the groups in their order.
+    groups = sorted(
+        by_group.items(),
+        key=lambda item: (
+            item[0] is not None,
+            item[0].position if item[0] else 0,
+            item[0].name if item[0] else "",
+        ),
+    )
     incidents = PublicIncident.objects.prefetch_related(
         _updates_prefetch(), Prefetch("components", queryset=_public_components())
     )
