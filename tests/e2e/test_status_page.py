@@ -5,10 +5,13 @@ link, gets each notice once, unsubscribes with one click and gets nothing after.
 
 import re
 import urllib.request
+from datetime import timedelta
 
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from django.utils import timezone
 
 from servicedesk.statuspage import services as status_services
 from servicedesk.statuspage.cache import local_forget
@@ -71,6 +74,30 @@ def status_desk(db):
 @pytest.mark.parametrize("lang", ["en", "ro"])
 def test_the_public_pages_are_accessible_in_both_languages(person, status_desk, lang):
     agent, ticket = status_desk
+    # A history for the bars, a past incident and maintenance ahead, as a real page has.
+    now = timezone.now()
+    Component.objects.update(created_at=now - timedelta(days=120))
+    vpn = Component.objects.get(name="VPN")
+    with time_machine.travel(now - timedelta(days=20), tick=False):
+        past = status_services.incident_publish(
+            actor=agent,
+            title="VPN connections drop",
+            message="We are investigating.",
+            components=[vpn],
+            component_status="partial_outage",
+        )
+    with time_machine.travel(now - timedelta(days=20, hours=-3), tick=False):
+        status_services.incident_update_post(
+            incident=past, actor=agent, status="resolved", message="Fixed."
+        )
+    status_services.maintenance_schedule(
+        actor=agent,
+        title="VPN gateway upgrade",
+        message="Connections may drop for a minute.",
+        components=[vpn],
+        starts_at=now + timedelta(days=2),
+        ends_at=now + timedelta(days=2, hours=2),
+    )
     status_services.incident_publish(
         actor=agent,
         ticket=ticket,
