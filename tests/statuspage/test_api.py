@@ -69,3 +69,13 @@ def test_maintenance_through_the_api(desk, api_for):
         format="json",
     )
     assert response.status_code == 400 and "ends_at" in response.json()["errors"]
+
+
+def test_a_wrong_ticket_number_names_the_field(desk, api_for):
+    response = api_for(desk.l1_agent).post(
+        "/api/status/incidents/",
+        {"title": "A", "message": "a", "ticket": "INC9999999"},
+        format="json",
+    )
+    assert response.status_code == 400 and "ticket" in response.json()["errors"]
+    assert not PublicIncident.objects.exists()

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicedesk.accounts.permissions import is_staff_member
+from servicedesk.core.errors import Moved
 from servicedesk.core.fields import IdField, MomentField
 from servicedesk.core.schema import error_response
 from servicedesk.statuspage import selectors, services
@@ -167,6 +168,18 @@ class MaintenanceInput(serializers.Serializer):
     ends_at = _Moment()
 
 
+def _ticket(user, number: str):
+    """The ticket a body names: a wrong number is the field's error (400), not the path's 404."""
+    try:
+        return ticket_selectors.ticket_get(user=user, number=number)
+    except Http404:
+        raise serializers.ValidationError({"ticket": [_("No ticket with this number.")]}) from None
+    except Moved as moved:
+        raise serializers.ValidationError(
+            {"ticket": [_("This ticket's number is now %(number)s.") % {"number": moved.new}]}
+        ) from None
+
+
 def _incident(pk: int) -> PublicIncident:
     incident = selectors.incident_public_get(pk=pk)
     if incident is None:
@@ -219,7 +232,7 @@ class IncidentListView(_StaffView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         number = values.pop("ticket", "")
-        ticket = ticket_selectors.ticket_get(user=request.user, number=number) if number else None
+        ticket = _ticket(request.user, number) if number else None
         incident = services.incident_publish(actor=request.user, ticket=ticket, **values)
         return Response(IncidentSerializer(_incident(incident.pk)).data, status=201)
 
