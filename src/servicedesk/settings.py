@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "servicedesk.notifications",
     "servicedesk.sla",
     "servicedesk.alerts",
+    "servicedesk.statuspage",
     "servicedesk.reports",
     "servicedesk.demo",
     "servicedesk.web",
@@ -274,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "AlertSeverityEnum": "servicedesk.alerts.models.Severity",
         "AlertmanagerStatusEnum": ["firing", "resolved"],
         "GenericAlertStatusEnum": ["firing", "acknowledged", "resolved"],
+        "ComponentStatusEnum": "servicedesk.statuspage.states.ComponentStatus",
+        "IncidentStatusEnum": "servicedesk.statuspage.states.IncidentStatus",
     },
 }
 

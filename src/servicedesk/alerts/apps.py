@@ -10,13 +10,16 @@ class AlertsConfig(AppConfig):
     def ready(self):
         # Imported here, once the apps are loaded: these modules need the models.
         from servicedesk.alerts import tasks
+        from servicedesk.alerts.selectors import ticket_alerts_panel
         from servicedesk.core.scheduler import periodic_register
         from servicedesk.notifications.topics import Topic, topic_register
+        from servicedesk.tickets.panels import panel_register
 
         topic_register(
             Topic(
                 "alerts.cleared", _("All alerts of an incident cleared"), "alerts/email/cleared.txt"
             )
         )
+        panel_register("alerts/ticket_panel.html", ticket_alerts_panel)
         # After-commit runs do the work; the sweep picks up what a dead worker left.
         periodic_register(tasks.alerts_process, every=lambda: 60)

@@ -9,6 +9,7 @@ from django.test.utils import override_settings
 
 from servicedesk.core.due import due_sweep
 from servicedesk.demo.desk import desk_seed
+from servicedesk.demo.status import status_page_seed
 from servicedesk.demo.stories import demo_tickets_seed
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.tickets.models import Ticket
@@ -49,6 +50,8 @@ def demo_seed() -> DemoSeedResult:
             OutboxMessage.objects.filter(
                 pk__gt=last_message or 0, status=OutboxMessage.Status.PENDING
             ).update(status=OutboxMessage.Status.SENT, sent_at=F("created_at"))
+        components = status_page_seed(desk)
     return DemoSeedResult(
-        created={**desk.created, "tickets": tickets}, seconds=time.monotonic() - started
+        created={**desk.created, "tickets": tickets, "status components": components},
+        seconds=time.monotonic() - started,
     )

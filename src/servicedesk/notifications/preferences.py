@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ValidationFailed
 from servicedesk.notifications.models import NotificationPreference
-from servicedesk.notifications.topics import REQUESTER, Topic, topic_get, topics_all
+from servicedesk.notifications.topics import (
+    REQUESTER,
+    SUBSCRIBERS,
+    Topic,
+    topic_get,
+    topics_all,
+)
 
 #: the channels of a person: (name, label, whether this person has it)
 PERSON_CHANNELS: list[tuple[str, object, object]] = [
@@ -48,9 +54,11 @@ class TopicChoices:
 
 
 def topics_for(person: User) -> list[Topic]:
-    """The topics a person is offered: a requester's, or every topic for desk staff."""
+    """The topics a person is offered: a requester's, or every person's topic for desk staff."""
     staff = person.is_desk_staff
-    return [t for t in topics_all() if staff or t.audience == REQUESTER]
+    return [
+        t for t in topics_all() if t.audience != SUBSCRIBERS and (staff or t.audience == REQUESTER)
+    ]
 
 
 def preferences_for(*, person: User) -> list[TopicChoices]:

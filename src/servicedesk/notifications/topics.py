@@ -15,9 +15,12 @@ from dataclasses import dataclass
 
 from django.db import models
 
-#: who a topic is for: requesters read requester topics; desk staff read both
+#: who a topic is for: requesters read requester topics; desk staff read both; a subscribers'
+#: topic goes to addresses that are nobody's account (a status page's readers) and is on no
+#: person's settings page
 REQUESTER = "requester"
 STAFF = "staff"
+SUBSCRIBERS = "subscribers"
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Topic:
     template: str
     #: the first message of a subject's email thread (its Message-ID is the thread's root)
     starts_thread: bool = False
-    #: REQUESTER or STAFF: whose notification settings offer it
+    #: REQUESTER, STAFF or SUBSCRIBERS: whose notification settings offer it
     audience: str = STAFF
     #: a security or breach topic: nobody can turn it off
     mandatory: bool = False

@@ -27,6 +27,7 @@ from servicedesk.sla.selectors import clocks_for
 from servicedesk.tickets import actions, forms, selectors, services
 from servicedesk.tickets.filters import ticket_filter
 from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.panels import panels_for
 from servicedesk.tickets.priority import Priority, priority_for
 
 QUEUE_PAGE_SIZE = 50
@@ -230,6 +231,7 @@ def _ticket_context(
         "attachments": selectors.attachments_for(ticket=ticket, user=user),
         "comment_form": comment_form or forms.CommentForm(),
         "max_upload_mb": forms.MAX_UPLOAD_MB,
+        "panels": panels_for(ticket, user),
     }
 
 
