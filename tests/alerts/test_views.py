@@ -64,7 +64,7 @@ def test_the_ticket_panel_lists_the_incidents_alerts(desk, alerts):
         ("db1-disk", 2, "open"),
     ]
     assert (context["alerts_open"], context["alerts_events"]) == (1, 3)
-    html = render_to_string("alerts/ticket_panel.html", context)
+    html = render_to_string("alerts/ticket_panel.html", {"panel": context})
     assert "2 alerts (1 not resolved), 3 events" in html
     assert "db1-disk" in html
     # No panel for someone outside the desk, nor for a ticket monitoring never touched.
@@ -112,3 +112,11 @@ def test_creating_an_integration_in_the_admin_shows_the_key_once(client, desk):
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
     assert any("Copy it now" in m for m in messages), messages
+
+
+def test_the_console_ticket_page_shows_the_alerts_panel(client, desk, alerts):
+    incident = Ticket.objects.get()
+    client.force_login(desk.l1_agent)
+    page = client.get(f"/desk/tickets/{incident.number}/").content.decode()
+    assert 'id="alerts-panel"' in page
+    assert "2 alerts (1 not resolved), 3 events" in page and "db1-disk" in page
