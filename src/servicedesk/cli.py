@@ -71,7 +71,7 @@ def _mail_in(mailbox: str | None, mbox: bool, store_only: bool) -> int:
                 archive.write(raw)
                 archive.flush()
                 messages = stdlib_mailbox.mbox(archive.name, create=False)
-                for key in messages:
+                for key in messages.iterkeys():
                     row, _new = inbound_store(
                         mailbox=box, raw=messages.get_bytes(key), process=False
                     )

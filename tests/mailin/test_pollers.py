@@ -3,11 +3,10 @@ message stored once, marked on the server only once stored, never taken twice.""
 
 import mailbox as stdlib_mailbox
 import os
-import time
 
 import pytest
 
-from servicedesk.mailin import services
+from servicedesk.mailin import pollers, services
 from servicedesk.mailin.models import InboundMessage, Mailbox
 from servicedesk.tickets.models import Ticket
 from tests.mailin.factories import MailboxFactory, fixture_message
@@ -109,15 +108,14 @@ def test_maildir_new_mail_is_stored_and_flagged_seen(desk, tmp_path):
     assert services.mailbox_poll(mailbox_id=box.pk, force=True).seen == 0
 
 
-def test_maildir_file_left_by_a_dead_worker_is_taken_once(desk, tmp_path):
+def test_maildir_file_left_by_a_dead_worker_is_taken_once(desk, tmp_path, monkeypatch):
     folder = stdlib_mailbox.Maildir(tmp_path / "md")
     key = folder.add(_numbered(1))
     box = MailboxFactory(name="md", kind=Mailbox.Kind.MAILDIR, path=str(tmp_path / "md"))
     # A worker took it (new/ → cur/) and died before storing it.
     cur = tmp_path / "md" / "cur" / f"{key}:2,"
     os.rename(tmp_path / "md" / "new" / key, cur)
-    old = time.time() - 3600
-    os.utime(cur, (old, old))
+    monkeypatch.setattr(pollers, "MAILDIR_ORPHAN_SECONDS", 0)
     assert services.mailbox_poll(mailbox_id=box.pk).stored == 1
     assert os.listdir(tmp_path / "md" / "cur") == [f"{key}:2,S"]
 

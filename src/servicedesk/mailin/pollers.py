@@ -63,7 +63,8 @@ class MaildirPoller:
         cutoff = time.time() - MAILDIR_ORPHAN_SECONDS
         for path in sorted((self.root / "cur").glob("*:2,")):
             try:
-                if path.stat().st_mtime < cutoff:
+                # ctime: the rename into cur/ sets it (mtime is the delivery's).
+                if path.stat().st_ctime < cutoff:
                     yield path
             except FileNotFoundError:
                 continue
