@@ -16,7 +16,7 @@ from datetime import timedelta
 import imapclient.exceptions
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,6 +132,8 @@ def inbound_process(*, message_id: int) -> bool:
             if row is None:
                 return False
             _process(row)
+    except OperationalError:
+        raise  # the database is away or busy: the row stays received, the next run takes it
     except Exception as error:  # noqa: BLE001 - kept as failed with the error, shown in the admin with a retry
         log.warning("inbound message %s failed: %s", message_id, error, exc_info=True)
         _failed(message_id, error)
