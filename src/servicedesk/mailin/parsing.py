@@ -253,4 +253,3 @@ def _attachments(message: EmailMessage):
             content_type=part.get_content_type()[:120],
             data=data,
         )
-
