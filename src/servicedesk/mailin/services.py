@@ -324,7 +324,8 @@ def mailboxes_poll(*, limit: int = 500) -> list[PollResult]:
 
 def mailbox_poll(*, mailbox_id: int, limit: int = 500, force: bool = False) -> PollResult | None:
     """Take up to `limit` messages from one mailbox: each is committed (raw) before the
-    mailbox marks it taken. None when another worker is polling it or its turn has not come.
+    mailbox marks it taken. None when another worker is polling it, its turn has not come, or
+    it is not polled (an MTA pipe mailbox, an inactive one).
 
     The mailbox is claimed for a lease (its next poll moved ahead) in a short transaction, so
     two workers do not poll it at once and no transaction is held while a server answers.
@@ -334,6 +335,7 @@ def mailbox_poll(*, mailbox_id: int, limit: int = 500, force: bool = False) -> P
         mailbox = (
             Mailbox.objects.select_for_update(skip_locked=True)
             .filter(pk=mailbox_id, is_active=True)
+            .exclude(kind=Mailbox.Kind.PIPE)
             .first()
         )
         if mailbox is None:
