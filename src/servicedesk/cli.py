@@ -1,5 +1,5 @@
-"""The `servicedesk` command: demo, serve, migrate, seed, worker, beat, integration and Django's
-own commands."""
+"""The `servicedesk` command: demo, serve, migrate, seed, worker, beat, mail-in, integration and
+Django's own commands."""
 
 import argparse
 import os
@@ -50,6 +50,47 @@ def _serve(host: str, port: int, workers: int, threads: int) -> None:
     Server().run()
 
 
+EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and retries
+
+
+def _mail_in(mailbox: str | None, mbox: bool, store_only: bool) -> int:
+    """Store the message on standard input (or each message of an mbox) in `mailbox`; 0 once
+    stored, EX_TEMPFAIL when it could not be (the MTA retries). Then process what was stored,
+    unless `store_only`: a failure there is kept on the message, and the exit stays 0."""
+    import mailbox as stdlib_mailbox
+    import tempfile
+
+    from servicedesk.mailin.services import inbound_process, inbound_store, mailbox_for
+
+    raw = sys.stdin.buffer.read()
+    stored: list[int] = []
+    try:
+        box = mailbox_for(mailbox)
+        if mbox:
+            with tempfile.NamedTemporaryFile(suffix=".mbox") as archive:
+                archive.write(raw)
+                archive.flush()
+                messages = stdlib_mailbox.mbox(archive.name, create=False)
+                for key in messages.iterkeys():
+                    row, _new = inbound_store(
+                        mailbox=box, raw=messages.get_bytes(key), process=False
+                    )
+                    stored.append(row.pk)
+        else:
+            row, _new = inbound_store(mailbox=box, raw=raw, process=False)
+            stored.append(row.pk)
+    except Exception as error:  # noqa: BLE001 - whatever stops the store is a temporary failure to the MTA
+        print(f"servicedesk mail-in: not stored: {error}", file=sys.stderr)
+        return EX_TEMPFAIL
+    if not store_only:
+        try:
+            for pk in stored:
+                inbound_process(message_id=pk)
+        except Exception as error:  # noqa: BLE001 - stored already: the periodic job processes it
+            print(f"servicedesk mail-in: stored, processing later: {error}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="servicedesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,9 +117,24 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--service", help="the service's name or id")
     create.add_argument("--group", help="the default assignment group's name or id")
     create.add_argument("--auto-resolve", action="store_true")
+    mail_in = sub.add_parser("mail-in", help="store one email read on standard input (MTA pipe)")
+    mail_in.add_argument("--mailbox", help="the mailbox's name (default: the default mailbox)")
+    mail_in.add_argument(
+        "--mbox", action="store_true", help="standard input is an mbox: store each message"
+    )
+    mail_in.add_argument(
+        "--store-only", action="store_true", help="store only; the periodic job processes it"
+    )
 
     argv = sys.argv[1:] if argv is None else argv
     args, rest = parser.parse_known_args(argv)
+    if args.command == "mail-in":
+        try:
+            _django_setup()
+        except Exception as error:  # noqa: BLE001 - a broken set-up is a temporary failure to the MTA
+            print(f"servicedesk mail-in: not stored: {error}", file=sys.stderr)
+            sys.exit(EX_TEMPFAIL)
+        sys.exit(_mail_in(args.mailbox, args.mbox, args.store_only))
     _django_setup()
     if args.command == "migrate":
         _manage("migrate", "--no-input", *rest)

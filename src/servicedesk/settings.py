@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "servicedesk.sla",
     "servicedesk.alerts",
     "servicedesk.statuspage",
+    "servicedesk.mailin",
     "servicedesk.reports",
     "servicedesk.demo",
     "servicedesk.web",
@@ -210,6 +211,10 @@ SERVICEDESK_MESSAGE_ID_DOMAIN = os.environ.get(
 )
 # Webhook targets on these hosts, addresses or networks are allowed although not public
 # (e.g. "hooks.intranet,10.20.0.0/16"); every other private or loopback target is refused.
+# Email in (docs/mailin.md): the mailbox `servicedesk mail-in` stores into when none is named,
+# and how many messages one sender may send in an hour before the rest are ignored (a loop).
+SERVICEDESK_MAILIN_DEFAULT_MAILBOX = os.environ.get("SERVICEDESK_MAILIN_DEFAULT_MAILBOX", "default")
+SERVICEDESK_MAILIN_SENDER_HOURLY_CAP = env_int("SERVICEDESK_MAILIN_SENDER_HOURLY_CAP", 20)
 SERVICEDESK_WEBHOOK_ALLOWED_TARGETS = env_list("SERVICEDESK_WEBHOOK_ALLOWED_TARGETS", [])
 SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT", "10"))
 

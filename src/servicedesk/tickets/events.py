@@ -134,8 +134,14 @@ def _numbers(ticket: Ticket) -> tuple[str, str]:
     return getattr(ticket, "_previous_number", ticket.number), ticket.number
 
 
-def event_comment(ticket: Ticket, actor, at: datetime, *, body: str, public: bool) -> TicketEvent:
-    return _write(ticket, T.COMMENT if public else T.NOTE, actor, at, public=public, body=body)
+def event_comment(
+    ticket: Ticket, actor, at: datetime, *, body: str, public: bool, **origin
+) -> TicketEvent:
+    """A reply or a note; `origin` says where it came from when not the desk's own forms (an
+    email: `via="email"`, the inbound message and the full text it was taken from)."""
+    return _write(
+        ticket, T.COMMENT if public else T.NOTE, actor, at, public=public, body=body, **origin
+    )
 
 
 def event_diagnosis(ticket: Ticket, actor, at: datetime, answers: list[dict]) -> TicketEvent:

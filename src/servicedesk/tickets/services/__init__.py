@@ -15,7 +15,7 @@ from servicedesk.tickets.services.assignment import (
     ticket_escalate_to_manager,
     ticket_start,
 )
-from servicedesk.tickets.services.comments import ticket_comment
+from servicedesk.tickets.services.comments import attachment_refusals, ticket_comment
 from servicedesk.tickets.services.desk import (
     BulkAction,
     BulkOutcome,
@@ -31,7 +31,12 @@ from servicedesk.tickets.services.editing import (
     ticket_reclassify,
     ticket_update,
 )
-from servicedesk.tickets.services.intake import NUMBER_START, ticket_log, ticket_number_next
+from servicedesk.tickets.services.intake import (
+    NUMBER_START,
+    requester_from_email,
+    ticket_log,
+    ticket_number_next,
+)
 from servicedesk.tickets.services.lifecycle import (
     reopen_deadline,
     ticket_cancel,
@@ -57,9 +62,11 @@ __all__ = [
     "NUMBER_START",
     "BulkAction",
     "BulkOutcome",
+    "attachment_refusals",
     "auto_close_deadline",
     "auto_close_due_ids",
     "reopen_deadline",
+    "requester_from_email",
     "saved_view_delete",
     "saved_view_save",
     "sla_clock_due",

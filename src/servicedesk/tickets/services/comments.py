@@ -41,11 +41,14 @@ def ticket_comment(
     body: str,
     public: bool = True,
     files: list[UploadedFile] = (),
+    origin: dict | None = None,
 ):
     """Add a public reply or an internal note, with attachments.
 
     A staff reply is the first response if none came before and is emailed to the requester;
-    a requester's reply to a ticket awaiting them puts it back in progress.
+    a requester's reply to a ticket awaiting them puts it back in progress. `origin` is kept on
+    the timeline row for an intake channel that is not the desk's forms (an email's
+    `{"via": "email", "inbound_message": id, "full_text": …}`).
     """
     ticket = _lock(ticket)
     if not can_comment(actor, ticket, public=public):
@@ -59,7 +62,9 @@ def ticket_comment(
     if not ticket.is_open and ticket.status != Status.RESOLVED:
         raise TransitionNotAllowed({"status": _("This ticket is closed; please log a new one.")})
     now = timezone.now()
-    event = events.event_comment(ticket, actor, now, body=body.strip(), public=public)
+    event = events.event_comment(
+        ticket, actor, now, body=body.strip(), public=public, **(origin or {})
+    )
     for upload in files:
         Attachment.objects.create(
             ticket=ticket,
@@ -94,11 +99,17 @@ def ticket_comment(
 
 
 def _file_errors(files) -> dict[str, str]:
+    refused = attachment_refusals(files)
+    return {"files": next(iter(refused.values()))} if refused else {}
+
+
+def attachment_refusals(files) -> dict[str, str]:
+    """{file name: reason} for each file the desk does not take (the size limit), so an intake
+    channel (a mail with many files) can keep the others and say which it left out."""
     limit = settings.SERVICEDESK_MAX_ATTACHMENT_BYTES
-    for upload in files:
-        if upload.size > limit:
-            return {
-                "files": _("%(name)s is larger than the limit of %(mb)s MB.")
-                % {"name": upload.name, "mb": limit // (1024 * 1024)}
-            }
-    return {}
+    return {
+        upload.name: _("%(name)s is larger than the limit of %(mb)s MB.")
+        % {"name": upload.name, "mb": limit // (1024 * 1024)}
+        for upload in files
+        if upload.size > limit
+    }

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.accounts.models import SupportGroup, User
+from servicedesk.accounts.models import Role, SupportGroup, User
 from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.catalog.models import Category, ConfigurationItem, Service
 from servicedesk.core.caches import TIMEOUT as CACHE_TIMEOUT
@@ -70,12 +70,16 @@ def ticket_log(
     parent: Ticket | None = None,
     restricted_group: SupportGroup | None = None,
     restricted_people: Iterable[User] = (),
+    intake_group: SupportGroup | None = None,
 ) -> Ticket:
     """Log a ticket: number it, snapshot the requester, compute priority, start its timeline.
 
     `restricted_group`/`restricted_people` are for intake channels that open restricted tickets
     (a security mailbox): the ticket is born seen only by that group, those people, the requester
     and the actor (see access.ticket_restrict). Neither the API nor the portal passes them.
+    `intake_group` is the group an intake channel's configuration routes to (a mailbox's
+    group): unlike `assignment_group` it is allowed whoever the actor is, since the desk chose
+    it, not the person writing in.
     """
     now = timezone.now()
     requester = requester or actor
@@ -114,7 +118,9 @@ def ticket_log(
     if errors:
         raise ValidationFailed(errors)
 
-    group = assignment_group or _default_group(category=category, service=service)
+    if intake_group is not None and not intake_group.is_active:
+        intake_group = None
+    group = assignment_group or intake_group or _default_group(category=category, service=service)
     ticket = Ticket(
         number=ticket_number_next(kind),
         kind=kind,
@@ -153,6 +159,33 @@ def ticket_log(
     clocks_start(ticket=ticket, now=now)
     _notify_requester(ticket, "ticket.logged", key="logged", fresh=True)
     return ticket
+
+
+def requester_from_email(*, email: str, name: str = "") -> User:
+    """The person writing in from `email`: the active person with that address, else a new
+    requester (no password until they reset one) for an intake channel that accepts them."""
+    email = email.strip().lower()
+    if not email or "@" not in email:
+        raise ValidationFailed({"email": _("A valid email address is required.")})
+    person = User.objects.filter(email__iexact=email, is_active=True).order_by("id").first()
+    if person is not None:
+        return person
+    first, _sep, last = " ".join(name.split()).partition(" ")
+    base = email.split("@")[0][:140] or "requester"
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}{n}"
+    person = User(
+        username=username,
+        email=email,
+        first_name=first[:150],
+        last_name=last[:150],
+        role=Role.REQUESTER,
+    )
+    person.set_unusable_password()
+    person.save()
+    return person
 
 
 def _default_group(*, category: Category | None, service: Service | None) -> SupportGroup | None:
