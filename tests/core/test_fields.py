@@ -1,12 +1,14 @@
 """IdField reads an id only from a whole number: never a float cast down, a boolean or a number
 the database cannot hold."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.http import QueryDict
 from rest_framework import serializers
 
 from servicedesk.catalog.models import Category
-from servicedesk.core.fields import MAX_ID, IdField
+from servicedesk.core.fields import MAX_ID, IdField, MomentField
 from tests.catalog.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,28 @@ def test_many_refuses_each_bad_item(category):
     errors = _errors({"category": 1, "categories": [1, 2.0]})
 
     assert errors == {"categories": ["Give the id as a whole number."]}
+
+
+class WhenSerializer(serializers.Serializer):
+    at = MomentField()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-01-01T10:99:00Z", "Give an existing date and time (ISO 8601)."),
+        ("2026-02-30T10:00:00Z", "Give an existing date and time (ISO 8601)."),
+        ("1800-01-01T10:00:00Z", "Give a date from 1900 to 2199."),
+    ],
+)
+def test_a_moment_that_does_not_exist_or_is_out_of_range_is_refused(value, message):
+    serializer = WhenSerializer(data={"at": value})
+    assert not serializer.is_valid()
+    assert [str(m) for m in serializer.errors["at"]] == [message]
+
+
+def test_a_real_moment_is_read():
+    serializer = WhenSerializer(data={"at": "2026-12-02T10:30:00+02:00"})
+    assert serializer.is_valid(), serializer.errors
+    at = serializer.validated_data["at"]
+    assert at == datetime(2026, 12, 2, 8, 30, tzinfo=UTC)

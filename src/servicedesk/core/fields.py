@@ -94,11 +94,15 @@ class MomentField(serializers.DateTimeField):
 
     default_error_messages = {
         "out_of_range": _("Give a date from {first} to {last}."),
+        "not_a_moment": _("Give an existing date and time (ISO 8601)."),
     }
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well-formed but not a real moment: minute 99, 30 February
+                self.fail("not_a_moment")
             if parsed is not None and not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
                 self.fail("out_of_range", first=EARLIEST_YEAR, last=LATEST_YEAR)
         try:

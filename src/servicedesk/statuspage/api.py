@@ -36,19 +36,6 @@ class _Text(serializers.CharField):
         return value
 
 
-class _Moment(MomentField):
-    """MomentField, also refusing a well-formed date that does not exist (minute 99), which
-    Django's parse_datetime raises as a ValueError."""
-
-    def to_internal_value(self, value):
-        try:
-            return super().to_internal_value(value)
-        except ValueError:
-            raise serializers.ValidationError(
-                _("Give an existing date and time (ISO 8601).")
-            ) from None
-
-
 class ComponentSerializer(serializers.ModelSerializer):
     service = serializers.IntegerField(source="service_id", read_only=True)
     group = serializers.CharField(
@@ -164,8 +151,8 @@ class MaintenanceInput(serializers.Serializer):
     title = _Text(max_length=200)
     message = _Text(max_length=5000)
     components = serializers.ListField(child=IdField(queryset=Component.objects.all()))
-    starts_at = _Moment()
-    ends_at = _Moment()
+    starts_at = MomentField()
+    ends_at = MomentField()
 
 
 def _ticket(user, number: str):
