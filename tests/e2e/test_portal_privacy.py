@@ -43,11 +43,11 @@ def test_an_internal_note_never_appears_in_the_portal(person):
     lena = person(agent)
     page = lena.go(f"/desk/tickets/{ticket.number}/")
     page.get_by_label("Internal note — desk staff only").check()
-    page.get_by_label("Message").fill("The printer is stolen; do not tell the requester yet.")
+    page.get_by_label("Message", exact=True).fill("The printer is stolen; do not tell the requester yet.")
     lena.submit(page.get_by_role("button", name="Send", exact=True))
     assert page.locator(".ev-note").get_by_text("Internal note — staff only").count() == 1
     page.get_by_label("Public reply — the requester reads it").check()
-    page.get_by_label("Message").fill("We are looking into it.")
+    page.get_by_label("Message", exact=True).fill("We are looking into it.")
     lena.submit(page.get_by_role("button", name="Send", exact=True))
     services.ticket_comment(
         ticket=ticket,

@@ -65,7 +65,7 @@ def test_a_requester_turns_off_the_resolved_emails(person, lang, security_topic)
     assert page.get_by_role("heading", name=ana.t("Notification settings")).is_visible()
     resolved = page.get_by_role(
         "checkbox",
-        name=ana.t("%(topic)s by %(channel)s")
+        name=ana.t("%(topic)s: %(channel)s")
         % {"topic": ana.t("Ticket resolved"), "channel": ana.t("Email")},
     )
     assert resolved.is_checked()
@@ -84,7 +84,7 @@ def test_a_requester_turns_off_the_resolved_emails(person, lang, security_topic)
     )
     assert not page.get_by_role(
         "checkbox",
-        name=ana.t("%(topic)s by %(channel)s")
+        name=ana.t("%(topic)s: %(channel)s")
         % {"topic": ana.t("Ticket resolved"), "channel": ana.t("Email")},
     ).is_checked()
 
@@ -126,7 +126,7 @@ def test_an_agent_turns_off_the_service_level_warnings(person, lang, monkeypatch
     assert page.url.endswith("/desk/settings/notifications/")
     warning = page.get_by_role(
         "checkbox",
-        name=lena.t("%(topic)s by %(channel)s")
+        name=lena.t("%(topic)s: %(channel)s")
         % {"topic": lena.t("Service level warning"), "channel": lena.t("Email")},
     )
     warning.uncheck()

@@ -5,10 +5,10 @@ with exactly the text a rendering per recipient gives, and the dedup key still t
 import pytest
 from django.db import transaction
 
-from servicedesk.notifications import services
+from servicedesk.notifications import services, topics
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.notifications.services import Recipient, notify
-from servicedesk.notifications.topics import Topic, topic_register
+from servicedesk.notifications.topics import Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ TEMPLATES = {
 
 
 @pytest.fixture
-def templates(settings):
+def templates(settings, monkeypatch):
     settings.TEMPLATES = [
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -41,7 +41,10 @@ def templates(settings):
         }
     ]
     for name in ("update", "filtered", "branch", "title"):
-        topic_register(Topic(f"fanout.{name}", name, f"fanout/{name}.txt"))
+        # Registered for this test only: a topic left behind would show on later settings pages.
+        monkeypatch.setitem(
+            topics._topics, f"fanout.{name}", Topic(f"fanout.{name}", name, f"fanout/{name}.txt")
+        )
 
 
 def _subscribers(count: int, *, start: int = 0) -> list[Recipient]:

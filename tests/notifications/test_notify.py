@@ -12,10 +12,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from servicedesk.core.due import due_sweep
+from servicedesk.notifications import topics
 from servicedesk.notifications.channels.email import email_of
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.notifications.services import Recipient, notify
-from servicedesk.notifications.topics import Topic, topic_register
+from servicedesk.notifications.topics import Topic
 from servicedesk.tickets import services
 from tests.accounts.factories import UserFactory
 from tests.tickets.factories import ticket_logged
@@ -197,7 +198,7 @@ def test_the_sla_warning_and_breach_reach_the_team_and_the_manager_once_each(des
     assert "depășit" in romanian.title or "depăşit" in romanian.title, romanian.title
 
 
-def test_a_recipients_own_values_and_headers_reach_only_their_message(desk, settings):
+def test_a_recipients_own_values_and_headers_reach_only_their_message(desk, settings, monkeypatch):
     """A subscriber's unsubscribe link is theirs alone: rendered into their body and sent as
     their List-Unsubscribe header (RFC 8058), not into anyone else's message."""
     settings.TEMPLATES = [
@@ -213,7 +214,9 @@ def test_a_recipients_own_values_and_headers_reach_only_their_message(desk, sett
             },
         }
     ]
-    topic_register(Topic("test.values", "values", "test/values.txt"))
+    monkeypatch.setitem(
+        topics._topics, "test.values", Topic("test.values", "values", "test/values.txt")
+    )
     people = [
         Recipient(
             "email",

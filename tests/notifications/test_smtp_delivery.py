@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from aiosmtpd.controller import Controller
 
-from servicedesk.notifications import channels
+from servicedesk.notifications import channels, topics
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.notifications.services import (
     CLAIM_LEASE,
@@ -19,7 +19,7 @@ from servicedesk.notifications.services import (
     notify,
     outbox_pending_deliver,
 )
-from servicedesk.notifications.topics import Topic, topic_register
+from servicedesk.notifications.topics import Topic
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -63,7 +63,7 @@ def sink(settings):
 
 
 @pytest.fixture
-def subscribers(settings):
+def subscribers(settings, monkeypatch):
     settings.TEMPLATES = [
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -80,7 +80,9 @@ def subscribers(settings):
             },
         }
     ]
-    topic_register(Topic("smtp.update", "update", "smtp/update.txt"))
+    monkeypatch.setitem(
+        topics._topics, "smtp.update", Topic("smtp.update", "update", "smtp/update.txt")
+    )
     people = []
     for n in range(6):
         url = f"https://status.test/unsubscribe/{n}/"
