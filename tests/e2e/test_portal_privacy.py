@@ -43,7 +43,9 @@ def test_an_internal_note_never_appears_in_the_portal(person):
     lena = person(agent)
     page = lena.go(f"/desk/tickets/{ticket.number}/")
     page.get_by_label("Internal note — desk staff only").check()
-    page.get_by_label("Message", exact=True).fill("The printer is stolen; do not tell the requester yet.")
+    page.get_by_label("Message", exact=True).fill(
+        "The printer is stolen; do not tell the requester yet."
+    )
     lena.submit(page.get_by_role("button", name="Send", exact=True))
     assert page.locator(".ev-note").get_by_text("Internal note — staff only").count() == 1
     page.get_by_label("Public reply — the requester reads it").check()
