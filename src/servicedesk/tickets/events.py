@@ -1,5 +1,13 @@
-"""Writing the timeline. Every service that changes a ticket calls exactly one of these."""
+"""Writing the timeline. Every service that changes a ticket calls exactly one of these.
 
+Apps above the tickets layer react to what happens to a ticket by observing its timeline:
+`event_observer_register(types, fn)` in `AppConfig.ready()`, and `fn(event)` runs for each row of
+those types right after it is written, inside the writer's transaction. So what an observer writes
+commits or rolls back with the change it reacts to; an observer keeps to a few quick writes and
+hands slow work to `notify()` or a job. It must not raise for a ticket it does not care about.
+"""
+
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.utils import translation
@@ -9,10 +17,29 @@ from servicedesk.tickets.models import Ticket, TicketEvent
 
 T = TicketEvent.Type
 
+Observer = Callable[[TicketEvent], None]
+_observers: dict[str, list[Observer]] = {}
+
+
+def event_observer_register(types: Iterable[str], fn: Observer) -> None:
+    """Call `fn(event)` after each timeline row of one of `types` is written."""
+    for type_ in types:
+        if type_ not in T.values:
+            raise ValueError(f"{type_!r} is not a timeline event type.")
+        if fn not in _observers.setdefault(type_, []):
+            _observers[type_].append(fn)
+
+
+def event_observer_unregister(fn: Observer) -> None:
+    """Take an observer out (for tests that register their own)."""
+    for observers in _observers.values():
+        if fn in observers:
+            observers.remove(fn)
+
 
 def _write(ticket: Ticket, type_: str, actor, at: datetime, /, *, public=False, body="", **data):
     # Positional-only, so a data key may be called "ticket" (the other ticket of a link).
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         type=type_,
         actor=actor,
@@ -21,6 +48,9 @@ def _write(ticket: Ticket, type_: str, actor, at: datetime, /, *, public=False, 
         body=body,
         data={k: v for k, v in data.items() if v not in (None, "", [], {})},
     )
+    for observer in _observers.get(type_, ()):
+        observer(event)
+    return event
 
 
 def change(field: str, old, new) -> dict:

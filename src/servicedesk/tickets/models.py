@@ -303,6 +303,9 @@ class TicketEvent(models.Model):
         SLA = "sla", _("Service level")
         RESTRICTED = "restricted", _("Access restricted")
         RATED = "rated", _("Rated by the requester")
+        PAGING = "paging", _("Paging")
+        MAJOR_INCIDENT = "major_incident", _("Major incident")
+        SESSION = "session", _("Session with the requester")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=20, choices=Type.choices)
