@@ -135,7 +135,13 @@ def run(args) -> bool:
                     },
                 }
             ]
-            mailers = {"default": parse_email_url(f"smtp://{HOST}:{sink.port}")}
+            from django.conf import settings
+
+            mailers = {
+                "default": parse_email_url(
+                    f"smtp://{HOST}:{sink.port}", smtp_backend=settings.SERVICEDESK_SMTP_BACKEND
+                )
+            }
             with override_settings(TEMPLATES=templates, MAILERS=mailers):
                 return measure(args, db, sink)
         finally:
@@ -143,8 +149,10 @@ def run(args) -> bool:
 
 
 def measure(args, db, sink) -> bool:
+    from servicedesk.notifications import services as _s
     from servicedesk.notifications.models import OutboxMessage
-    from servicedesk.notifications.services import outbox_pending_deliver
+
+    outbox_pending_deliver = _s.outbox_pending_deliver
 
     n = args.messages
     print(f"## Mail delivery: {n:,} queued messages to a local aiosmtpd sink, {args.rounds} rounds")

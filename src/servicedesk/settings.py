@@ -236,7 +236,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "servicedesk"
 
-MAILERS = {"default": parse_email_url(os.environ.get("EMAIL_URL", "console://"))}
+# Django's SMTP backend, preparing a batch's envelope addresses once (notifications/smtp.py).
+SERVICEDESK_SMTP_BACKEND = "servicedesk.notifications.smtp.EmailBackend"
+MAILERS = {
+    "default": parse_email_url(
+        os.environ.get("EMAIL_URL", "console://"), smtp_backend=SERVICEDESK_SMTP_BACKEND
+    )
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -54,7 +54,7 @@ def sink(settings):
     controller.start()
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": settings.SERVICEDESK_SMTP_BACKEND,
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
         }
     }

@@ -34,10 +34,11 @@ def data_dir_secret_key(data_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
-def parse_email_url(url: str) -> dict:
+def parse_email_url(url: str, *, smtp_backend: str = "") -> dict:
     """EMAIL_URL → Django's MAILERS["default"].
 
     console://, locmem://, dummy://, file:///path, smtp[s]://user:pass@host:port[?tls=1].
+    `smtp_backend` names the backend class for smtp[s] (Django's own when empty).
     """
     parsed = urlparse(url)
     scheme = parsed.scheme
@@ -52,7 +53,7 @@ def parse_email_url(url: str) -> dict:
     if scheme in {"smtp", "smtps"}:
         query = parse_qs(parsed.query)
         return {
-            "BACKEND": f"{backends}.smtp.EmailBackend",
+            "BACKEND": smtp_backend or f"{backends}.smtp.EmailBackend",
             "OPTIONS": {
                 "host": parsed.hostname or "localhost",
                 "port": parsed.port or (465 if scheme == "smtps" else 25),

@@ -11,14 +11,17 @@ import email.policy
 import functools
 import logging
 import mimetypes
+import re
 from datetime import datetime
 from email.headerregistry import BaseHeader, HeaderRegistry
+from email.utils import format_datetime
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.handler import DEFAULT_MAILER_ALIAS
+from django.utils import timezone
 
 from servicedesk.notifications.channels.base import Failure
 
@@ -54,6 +57,9 @@ class _SharedHeaders(HeaderRegistry):
         return super().__getitem__(name)
 
     def __call__(self, name, value):
+        plain = _plain_header(name, value)
+        if plain is not None:
+            return plain
         if isinstance(value, str):
             key = (name, str(value))
         elif isinstance(value, datetime):
@@ -67,6 +73,61 @@ class _SharedHeaders(HeaderRegistry):
                 self._parsed.clear()
             header = self._parsed[key] = super().__call__(name, value)
         return header
+
+
+class _PlainHeader(str):
+    """A header whose value the standard library would write unchanged on one line.
+
+    The headers that differ in every email of a batch (its To, its Message-ID, its own
+    List-Unsubscribe) are short ASCII values in the common case. Parsing each one into a token
+    tree only to fold it back to the same text was a third of the time spent building an email;
+    `_plain_header` hands such a value over as is. The equality with the standard library's
+    output is a tested property (tests/notifications/test_channels_email.py).
+    """
+
+    __slots__ = ("name",)
+    defects = ()
+
+    def __new__(cls, name: str, value: str):
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy):
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+# An addr-spec of dot-atoms (RFC 5322 3.4.1) and nothing else: written as it is.
+SIMPLE_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+# A Message-ID of the desk's own shape: <dot-atom@dot-atom>.
+_SIMPLE_MESSAGE_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+>")
+# Unstructured text: visible ASCII words separated by single spaces, no encoded-word.
+_SIMPLE_TEXT = re.compile(r"[!-~]+(?: [!-~]+)*")
+_PLAIN = {
+    "to": SIMPLE_ADDRESS,
+    "message-id": _SIMPLE_MESSAGE_ID,
+    "in-reply-to": _SIMPLE_TEXT,
+    "references": _SIMPLE_TEXT,
+    "list-unsubscribe": _SIMPLE_TEXT,
+}
+MAX_LINE = 78  # RFC 5322 2.1.1: what the standard library folds to
+
+
+def _plain_header(name: str, value) -> _PlainHeader | None:
+    """`value` as a header written unchanged, when it is one of those; else None."""
+    pattern = _PLAIN.get(name.lower())
+    if (
+        pattern is None
+        or not isinstance(value, str)
+        or len(name) + 2 + len(value) > MAX_LINE
+        or not pattern.fullmatch(value)
+        or "=?" in value
+    ):
+        return None
+    return _PlainHeader(name, value)
 
 
 _HEADERS = _SharedHeaders()
@@ -102,10 +163,12 @@ def send(batch) -> dict[int, Failure]:
     except (SMTPException, OSError) as error:
         return {m.pk: Failure(f"{type(error).__name__}: {error}") for m in batch}
     failures = {}
+    # One Date for the batch: the same header for every email, parsed once.
+    date = format_datetime(timezone.now())
     try:
         for message in batch:
             try:
-                mailer.send_messages([email_of(message)])
+                mailer.send_messages([email_of(message, date=date)])
             except (SMTPException, OSError, ValueError) as error:  # ValueError: a bad header
                 failures[message.pk] = Failure(f"{type(error).__name__}: {error}")
             except Exception as error:  # noqa: BLE001 - recorded on the message, which backs off
@@ -121,8 +184,9 @@ def send(batch) -> dict[int, Failure]:
     return failures
 
 
-def email_of(message) -> ReadableEmailMessage:
-    """The email an outbox message becomes, headers and attachments included."""
+def email_of(message, *, date: str | None = None) -> ReadableEmailMessage:
+    """The email an outbox message becomes, headers and attachments included. `date` is its
+    Date header (RFC 5322 date-time); the mail library's clock when None."""
     headers = {
         "Message-ID": message.message_id,
         "Auto-Submitted": "auto-generated",
@@ -132,6 +196,8 @@ def email_of(message) -> ReadableEmailMessage:
     if message.thread:
         headers["In-Reply-To"] = message.thread
         headers["References"] = message.thread
+    if date:
+        headers["Date"] = date
     headers.update(message.headers)
     mail = ReadableEmailMessage(
         subject=message.title,
