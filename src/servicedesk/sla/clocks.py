@@ -16,6 +16,7 @@ from servicedesk.sla.calendars import (
     business_time_between,
     business_times_add,
 )
+from servicedesk.sla.causes import Cause
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaLedgerEntry, SlaPolicy
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.states import HoldReason, Status
@@ -115,20 +116,22 @@ def _schedule(clock: SlaClock) -> None:
 
 
 def _ledger_entry(
-    clock: SlaClock, event: str, at: datetime, cause: str, elapsed: timedelta
+    clock: SlaClock, event: str, at: datetime, cause: Cause, elapsed: timedelta
 ) -> SlaLedgerEntry:
     return SlaLedgerEntry(
         clock=clock,
         at=at,
         event=event,
-        cause=cause,
+        cause=str(cause)[:200],
+        cause_code=cause.code,
+        cause_args=cause.args,
         elapsed=elapsed,
         target=clock.target,
         due_at=clock.due_at,
     )
 
 
-def _ledger(clock: SlaClock, event: str, at: datetime, cause: str, elapsed: timedelta) -> None:
+def _ledger(clock: SlaClock, event: str, at: datetime, cause: Cause, elapsed: timedelta) -> None:
     _ledger_entry(clock, event, at, cause, elapsed).save(force_insert=True)
 
 
@@ -164,7 +167,7 @@ def clocks_start(*, ticket: Ticket, now: datetime) -> list[SlaClock]:
         clocks.append(clock)
     # Both clocks in one INSERT, then both ledger rows in one: this runs on every ticket logged.
     SlaClock.objects.bulk_create(clocks)
-    cause = f"logged ({policy.name_en})"
+    cause = Cause("logged", {"policy": policy.name_en})
     SlaLedgerEntry.objects.bulk_create(
         [_ledger_entry(c, Event.START, c.started_at, cause, timedelta()) for c in clocks]
     )
@@ -180,7 +183,7 @@ def _clocks(ticket: Ticket, *metrics: str) -> list[SlaClock]:
     )
 
 
-def _pause(clock: SlaClock, now: datetime, cause: str) -> None:
+def _pause(clock: SlaClock, now: datetime, cause: Cause) -> None:
     if clock.state != State.RUNNING:
         return
     clock.elapsed_before = clock_elapsed(clock, now)
@@ -191,7 +194,7 @@ def _pause(clock: SlaClock, now: datetime, cause: str) -> None:
     _ledger(clock, Event.PAUSE, now, cause, clock.elapsed_before)
 
 
-def _resume(clock: SlaClock, now: datetime, cause: str) -> None:
+def _resume(clock: SlaClock, now: datetime, cause: Cause) -> None:
     if clock.state == State.RUNNING:
         return
     clock.state = State.RUNNING
@@ -202,7 +205,7 @@ def _resume(clock: SlaClock, now: datetime, cause: str) -> None:
     _ledger(clock, Event.RESUME, now, cause, clock.elapsed_before)
 
 
-def _stop(clock: SlaClock, now: datetime, cause: str) -> None:
+def _stop(clock: SlaClock, now: datetime, cause: Cause) -> None:
     if clock.state == State.STOPPED:
         return
     segments = running_segments(clock, now)  # before the STOP line: the last run ends now
@@ -221,27 +224,29 @@ def _stop(clock: SlaClock, now: datetime, cause: str) -> None:
     clock.save()
     _ledger(clock, Event.STOP, now, cause, clock.elapsed_before)
     if breach is not None:
-        _ledger(clock, Event.BREACH, breach, f"target passed ({cause})", clock.elapsed_before)
+        _ledger(clock, Event.BREACH, breach, cause.passed(), clock.elapsed_before)
 
 
-def clocks_on_status_change(*, ticket: Ticket, old: str, new: str, now: datetime, cause: str):
+def clocks_on_status_change(
+    *, ticket: Ticket, old: str, new: str, now: datetime, cause: Cause | None = None
+):
     """Pause on hold awaiting the caller or a vendor; stop at resolution; resume on reopen."""
     if new == Status.ON_HOLD and ticket.hold_reason in PAUSING_HOLD_REASONS:
         for clock in _clocks(ticket):
-            _pause(clock, now, cause or f"on hold: {ticket.hold_reason}")
+            _pause(clock, now, cause or Cause("on_hold", {"hold_reason": ticket.hold_reason}))
     elif new in (Status.RESOLVED, Status.CANCELLED):
         for clock in _clocks(ticket):
-            _stop(clock, now, cause or new)
+            _stop(clock, now, cause or Cause("status", {"status": new}))
     elif old == Status.RESOLVED and new == Status.IN_PROGRESS:
         for clock in _clocks(ticket, Metric.RESOLUTION):
-            _resume(clock, now, cause or "reopened")
+            _resume(clock, now, cause or Cause("reopened"))
     elif old == Status.ON_HOLD and new != Status.ON_HOLD:
         for clock in _clocks(ticket):
             if clock.state == State.PAUSED:
-                _resume(clock, now, cause or "back from hold")
+                _resume(clock, now, cause or Cause("back_from_hold"))
 
 
-def clocks_on_first_response(*, ticket: Ticket, now: datetime, cause: str) -> None:
+def clocks_on_first_response(*, ticket: Ticket, now: datetime, cause: Cause) -> None:
     for clock in _clocks(ticket, Metric.RESPONSE):
         _stop(clock, now, cause)
 
@@ -292,7 +297,7 @@ def _due_over(
     return business_time_add(calendar, segments[-1][1], target - counted)
 
 
-def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> None:
+def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: Cause) -> None:
     """Take the new priority's targets and calendar, counted again from the original start.
 
     The elapsed time is recomputed over the stretches the clock actually ran (pauses still
@@ -338,4 +343,4 @@ def clocks_on_priority_change(*, ticket: Ticket, now: datetime, cause: str) -> N
         clock.save()
         _ledger(clock, Event.RETARGET, now, cause, elapsed)
         if clock.breached_at is not None and clock.breached_at != was_breached:
-            _ledger(clock, Event.BREACH, clock.breached_at, f"target passed ({cause})", elapsed)
+            _ledger(clock, Event.BREACH, clock.breached_at, cause.passed(), elapsed)

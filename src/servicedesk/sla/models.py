@@ -290,7 +290,11 @@ class SlaLedgerEntry(models.Model):
     clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="ledger")
     at = models.DateTimeField()
     event = models.CharField(max_length=10, choices=Event.choices)
+    # In English (the API, and lines from before causes had codes); `cause_code` and
+    # `cause_args` say the same in the reader's language (sla/causes.py).
     cause = models.CharField(max_length=200)
+    cause_code = models.CharField(max_length=30, blank=True)
+    cause_args = models.JSONField(default=dict, blank=True)
     elapsed = models.DurationField(help_text=_("Business time counted at this moment."))
     target = models.DurationField()
     due_at = models.DateTimeField(null=True, blank=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from servicedesk.notifications.services import notify
+from servicedesk.sla.causes import Cause
 from servicedesk.sla.clocks import (
     State,
     _ledger,
@@ -56,7 +57,7 @@ def sla_clock_check(*, clock: SlaClock, now: datetime) -> SlaCheck:
         if threshold in clock.warned or elapsed < mark or elapsed > clock.target:
             continue
         clock.warned = sorted([*clock.warned, threshold])
-        _ledger(clock, Event.WARNING, now, f"{threshold}% of the target", elapsed)
+        _ledger(clock, Event.WARNING, now, Cause("warning", {"threshold": threshold}), elapsed)
         _record(ticket, clock, "warning", threshold=threshold, elapsed=elapsed)
         _notify_team(ticket, clock, "sla.warning", key=f"warn:{threshold}", threshold=threshold)
         warnings.append(threshold)
@@ -65,7 +66,7 @@ def sla_clock_check(*, clock: SlaClock, now: datetime) -> SlaCheck:
     if clock.breached_at is None and elapsed > clock.target:
         clock.breached_at = clock.due_at or now
         clock.warned = sorted(set(clock.warned) | set(clock.warning_thresholds))
-        _ledger(clock, Event.BREACH, clock.breached_at, "target passed", elapsed)
+        _ledger(clock, Event.BREACH, clock.breached_at, Cause("target_passed"), elapsed)
         _record(ticket, clock, "breach", elapsed=elapsed)
         _notify_manager(ticket, clock)
         breached = True

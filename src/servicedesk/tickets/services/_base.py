@@ -11,6 +11,7 @@ from servicedesk.core.errors import (
     StaleVersion,
 )
 from servicedesk.notifications.services import notify, person_recipient
+from servicedesk.sla.causes import Cause, action_cause
 from servicedesk.sla.clocks import (
     clocks_on_first_response,
     clocks_on_status_change,
@@ -78,17 +79,13 @@ def _transition(
     ticket.status = next_status(old, action)
     if ticket.status != old:
         clocks_on_status_change(
-            ticket=ticket, old=old, new=ticket.status, now=now, cause=_cause(action, reason)
+            ticket=ticket, old=old, new=ticket.status, now=now, cause=action_cause(action, reason)
         )
         if record:
             events.event_status(
                 ticket, actor, now, action=action, old=old, new=ticket.status, reason=reason
             )
     return old
-
-
-def _cause(action: str, reason: str) -> str:
-    return f"{action}: {reason}" if reason else str(action)
 
 
 def _resume(ticket: Ticket, actor: User, action: str, now: datetime) -> Ticket:
@@ -101,7 +98,9 @@ def _resume(ticket: Ticket, actor: User, action: str, now: datetime) -> Ticket:
 def _mark_first_response(ticket: Ticket, actor: User, now: datetime) -> list[str]:
     if ticket.first_response_at is None and actor.pk != ticket.requester_id:
         ticket.first_response_at = now
-        clocks_on_first_response(ticket=ticket, now=now, cause=f"first reply by {actor}")
+        clocks_on_first_response(
+            ticket=ticket, now=now, cause=Cause("first_reply", {"person": str(actor)})
+        )
         return ["first_response_at"]
     return []
 

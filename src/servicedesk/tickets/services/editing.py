@@ -11,6 +11,7 @@ from servicedesk.core.errors import (
     ValidationFailed,
 )
 from servicedesk.core.fields import id_from_text
+from servicedesk.sla.causes import Cause
 from servicedesk.sla.clocks import (
     clocks_on_priority_change,
 )
@@ -88,7 +89,9 @@ def ticket_update(
     events.event_changed(ticket, actor, now, recorded, reason=reason)
     if any(c["field"] == "priority" for c in recorded):
         clocks_on_priority_change(
-            ticket=ticket, now=now, cause=f"priority P{ticket.priority} by {actor}"
+            ticket=ticket,
+            now=now,
+            cause=Cause("priority", {"priority": ticket.priority, "person": str(actor)}),
         )
     return ticket
 

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from servicedesk.sla.causes import cause_text
 from servicedesk.sla.models import SlaClock, SlaLedgerEntry
 from servicedesk.tickets.models import Channel, Kind, TicketEvent
 from servicedesk.tickets.priority import Level, Priority
@@ -339,6 +340,15 @@ def clock_state_label(value: str) -> str:
 @register.filter
 def ledger_label(value: str) -> str:
     return dict(SlaLedgerEntry.Event.choices).get(value, value)
+
+
+@register.filter
+def ledger_cause(entry: SlaLedgerEntry) -> str:
+    """Why the ledger line was written, in the reader's language (its English text for lines
+    from before causes had codes)."""
+    if not entry.cause_code:
+        return entry.cause
+    return cause_text(entry.cause_code, entry.cause_args) or entry.cause
 
 
 @register.filter
