@@ -66,3 +66,24 @@ def schedule_bucharest(*, weekly, nights, override=None, name="L3 Engineering"):
 
 def local(*args) -> datetime:
     return datetime(*args, tzinfo=BUCHAREST)
+
+
+def policy_create(*, name, levels, repeat=0, group=None, service=None, priorities=()):
+    """levels: [(delay_minutes, {"people": [...], "schedules": [...], "groups": [...]}), ...]"""
+    from servicedesk.oncall.models import EscalationLevel, EscalationPolicy
+
+    policy = EscalationPolicy.objects.create(
+        name=name,
+        repeat=repeat,
+        support_group=group,
+        service=service,
+        priorities=list(priorities),
+    )
+    for position, (delay, targets) in enumerate(levels):
+        level = EscalationLevel.objects.create(
+            policy=policy, position=position, delay_minutes=delay
+        )
+        level.people.set(targets.get("people", []))
+        level.schedules.set(targets.get("schedules", []))
+        level.groups.set(targets.get("groups", []))
+    return policy

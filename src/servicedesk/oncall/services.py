@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import SupportGroup, User
-from servicedesk.core.errors import ValidationFailed
+from servicedesk.core.errors import ServiceError, ValidationFailed
 from servicedesk.core.visibility import is_visible
 from servicedesk.notifications.services import Recipient, notify
-from servicedesk.oncall import selectors
+from servicedesk.oncall import schedules, selectors
 from servicedesk.oncall.models import (
     CalendarFeed,
     ContactMethod,
@@ -159,9 +159,9 @@ def _targets_read(levels: list[dict], at: datetime) -> tuple[_Targets, dict]:
     people_ids = {p for level in levels for p in level["people"]}
     schedule_ids = {s for level in levels for s in level["schedules"]}
     group_ids = {g for level in levels for g in level["groups"]}
-    schedules = {s.pk: s for s in selectors.schedules_with_plan().filter(pk__in=schedule_ids)}
+    found = {s.pk: s for s in selectors.schedules_with_plan().filter(pk__in=schedule_ids)}
     on_call = {}
-    for pk, schedule in schedules.items():
+    for pk, schedule in found.items():
         person = schedules.on_call_at(selectors.schedule_plan(schedule), at)[0]
         on_call[pk] = person
         if person is not None:
@@ -178,7 +178,7 @@ def _targets_read(levels: list[dict], at: datetime) -> tuple[_Targets, dict]:
         rules.setdefault(rule.person_id, []).append(
             {"delay": rule.delay_minutes, "method": rule.method_id, "kind": rule.method.kind}
         )
-    return _Targets(people, schedules, groups, rules), on_call
+    return _Targets(people, found, groups, rules), on_call
 
 
 def _level_people(level: dict, targets: _Targets, on_call: dict) -> list[User]:
@@ -279,8 +279,9 @@ def escalations_step(rows: list[Escalation], now: datetime, *, start: bool = Fal
                     expires_at=expires,
                 )
             )
+    planned = _pages_plan(pages, now)
     Page.objects.bulk_create(pages)
-    timeline += _pages_send(pages, now)
+    timeline += _pages_dispatch(planned, now)
     if timeline:
         events.events_paging(timeline)
     if rows:
@@ -300,11 +301,12 @@ def pages_due(rows: list[Page], now: datetime) -> None:
     for page in rows:
         if page not in live:
             page.next_check_at = None
-    timeline = _pages_send(live, now)
-    if timeline:
-        events.events_paging(timeline)
+    planned = _pages_plan(live, now)
     if rows:
         Page.objects.bulk_update(rows, ["sent", "next_check_at"])
+    timeline = _pages_dispatch(planned, now)
+    if timeline:
+        events.events_paging(timeline)
 
 
 def page_due(row: Page, now: datetime) -> None:
@@ -333,35 +335,47 @@ def _values(page: Page) -> dict[str, str]:
     }
 
 
-def _pages_send(pages: list[Page], now: datetime) -> list[tuple[Ticket, datetime, dict]]:
-    """Send each page's notification rules that are due by `now` (its `sent` onwards), set its
-    next check; the timeline rows saying whom was paged by what. Emails go out in few notify()
-    calls (each recipient with their own values: link, incident), webhooks one call each."""
-    methods = ContactMethod.objects.in_bulk(
-        {r["method"] for p in pages for r in p.plan if r["method"] is not None}
-    )
-    emails: list[tuple[Page, Recipient]] = []
-    timeline = []
+def _pages_plan(pages: list[Page], now: datetime) -> list[tuple[Page, list[dict]]]:
+    """The notification rules of each page due by `now` (from its `sent` onwards); moves its
+    `sent` and `next_check_at` past them (the caller saves the pages, then dispatches)."""
+    planned = []
     for page in pages:
-        via = []
-        plan = page.plan
+        plan, rules = page.plan, []
         while (
             page.sent < len(plan)
             and page.created_at + timedelta(minutes=plan[page.sent]["delay"]) <= now
         ):
-            rule = plan[page.sent]
+            rules.append(plan[page.sent])
             page.sent += 1
-            method = methods.get(rule["method"]) if rule["method"] is not None else None
-            if rule["method"] is not None and method is None:
-                continue  # the method was removed since the page began
-            sent = _send(page, method, emails)
-            if sent:
-                via.append(sent)
         page.next_check_at = (
             page.created_at + timedelta(minutes=plan[page.sent]["delay"])
             if page.sent < len(plan)
             else None
         )
+        planned.append((page, rules))
+    return planned
+
+
+def _pages_dispatch(
+    planned: list[tuple[Page, list[dict]]], now: datetime
+) -> list[tuple[Ticket, datetime, dict]]:
+    """Queue the messages of the planned rules; the timeline rows saying who was paged by
+    what. Emails go out in few notify() calls (each recipient with their own values: link,
+    incident), webhooks one call each."""
+    methods = ContactMethod.objects.in_bulk(
+        {r["method"] for _p, rules in planned for r in rules if r["method"] is not None}
+    )
+    emails: list[tuple[Page, Recipient]] = []
+    timeline = []
+    for page, rules in planned:
+        via = []
+        for n, rule in enumerate(rules):
+            method = methods.get(rule["method"]) if rule["method"] is not None else None
+            if rule["method"] is not None and method is None:
+                continue  # the method was removed since the page began
+            sent = _send(page, method, emails, key=f"{page.pk}:{page.sent - len(rules) + n}")
+            if sent:
+                via.append(sent)
         if via:
             timeline.append(
                 (
@@ -381,7 +395,7 @@ def _pages_send(pages: list[Page], now: datetime) -> list[tuple[Ticket, datetime
     return timeline
 
 
-def _send(page: Page, method: ContactMethod | None, emails: list) -> str:
+def _send(page: Page, method: ContactMethod | None, emails: list, *, key: str) -> str:
     """Queue one rule's message; the kind sent, or "" when it cannot go anywhere."""
     person = page.person
     if method is None or method.kind == ContactMethod.Kind.EMAIL:
@@ -389,7 +403,7 @@ def _send(page: Page, method: ContactMethod | None, emails: list) -> str:
         if not address or (method is None and not person.email_notifications):
             return ""
         values = tuple(_values(page).items())
-        emails.append((page, Recipient("email", address, person.language, person, values)))
+        emails.append((page, key, Recipient("email", address, person.language, person, values)))
         return "email"
     if method.endpoint_id is None:
         return ""
@@ -410,46 +424,39 @@ def _send(page: Page, method: ContactMethod | None, emails: list) -> str:
         page,
         [Recipient("webhook", str(method.endpoint_id), person.language, person)],
         details,
-        dedup_key=f"oncall.page:{page.pk}:{page.sent}",
+        dedup_key=f"oncall.page:{key}",
         fresh=True,
     )
     return str(method.kind)
 
 
-def _emails_send(emails: list[tuple[Page, Recipient]]) -> None:
+def _emails_send(emails: list[tuple[Page, str, Recipient]]) -> None:
     """Emails of many pages in as few notify() calls as their addresses allow (an address once
     per call). A restricted incident's page goes alone, about its ticket, so the visibility
     rule decides whether it may be sent."""
-    rounds: list[list[tuple[Page, Recipient]]] = []
-    for page, recipient in emails:
+    rounds: list[tuple[set, list]] = []
+    for page, key, recipient in emails:
         if page.ticket.is_restricted:
             if is_visible(page.ticket, page.person):
-                notify(
-                    TOPIC,
-                    page.ticket,
-                    [recipient],
-                    {},
-                    dedup_key=f"oncall.page:{page.pk}:{page.sent}",
-                    fresh=True,
-                )
+                notify(TOPIC, page.ticket, [recipient], {}, f"oncall.page:{key}", fresh=True)
             continue
         address = recipient.destination.lower()
-        for batch in rounds:
-            if address not in batch[0]:
-                batch[0].add(address)
-                batch.append((page, recipient))
+        for addresses, items in rounds:
+            if address not in addresses:
+                addresses.add(address)
+                items.append((key, recipient))
                 break
         else:
-            rounds.append([{address}, (page, recipient)])
-    for batch in rounds:
-        items = batch[1:]
-        first = items[0][0]
+            rounds.append(({address}, [(key, recipient)]))
+    for _addresses, items in rounds:
+        # The key of the call is its first page's: new in this transaction, so no message can
+        # have it yet; each recipient's row adds their address to it.
         notify(
             TOPIC,
             None,
-            [recipient for _page, recipient in items],
+            [recipient for _key, recipient in items],
             {"pages": len(items)},
-            dedup_key=f"oncall.page:{first.pk}:{first.sent}:batch",
+            dedup_key=f"oncall.page:{items[0][0]}:batch",
             fresh=True,
         )
 
@@ -458,12 +465,13 @@ def _emails_send(emails: list[tuple[Page, Recipient]]) -> None:
 # Acknowledging
 
 
-class AcknowledgeRefused(Exception):
-    """The link is not (or no longer) good: `reason` says why, for the page shown."""
+class AcknowledgeRefused(ServiceError):
+    """The page cannot be acknowledged (used, expired, ended, forged link): `reason` says why,
+    `status_code` is the HTTP status it is answered with (404, 409 or 410)."""
 
     def __init__(self, reason: str, status: int = 410):
-        super().__init__(reason)
-        self.reason, self.status = reason, status
+        super().__init__({"page": [reason]}, code="acknowledge_refused")
+        self.reason, self.status_code = reason, status
 
 
 def page_from_link(signed: str) -> Page:
