@@ -274,3 +274,27 @@ def test_two_workers_sweeping_at_once_send_each_breach_once(desk):
     for ticket in tickets:
         ticket.refresh_from_db()
         assert ticket.tier == 2 and ticket.events.filter(type="escalated").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_handler_gets_each_claimed_batch_and_a_failing_batch_goes_row_by_row(
+    desk, register
+):
+    clocks = _clocks(desk, 2)
+    now = timezone.now()
+    for clock in clocks:
+        _due_at(clock, now - timedelta(minutes=1))
+    batches, one_by_one = [], []
+
+    def batch_handler(rows, at):
+        batches.append([row.pk for row in rows])
+        if len(batches) == 2:
+            raise RuntimeError("a bad row in this batch")
+        SlaClock.objects.filter(pk__in=[row.pk for row in rows]).update(next_check_at=None)
+
+    register(_recording(one_by_one), batch=2, batch_handler=batch_handler)
+    assert due_sweep(now=now) == {LABEL: 4}
+    assert batches[0] == [clocks[0].pk, clocks[1].pk]
+    # The second batch failed: rolled back, then its rows were handed over one by one.
+    assert one_by_one == batches[1] == [clocks[2].pk, clocks[3].pk]
+    assert not SlaClock.objects.filter(next_check_at__isnull=False).exists()

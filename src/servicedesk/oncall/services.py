@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -200,17 +201,25 @@ def _plan(person: User, targets: _Targets) -> list[dict]:
     return rules or [{"delay": 0, "method": None, "kind": ContactMethod.Kind.EMAIL}]
 
 
+#: what a step reads of a ticket: its state and what a page says about it
+TICKET_FIELDS = ("id", "number", "title", "priority", "status", "kind", "is_restricted")
+
+
 def _tickets_free(rows: list) -> list:
-    """The rows whose ticket this transaction could lock now; the others wait for the next
-    sweep. A sweep never waits for a ticket's writer, which may itself be waiting to stop the
-    very escalation the sweep holds."""
-    ids = {row.ticket_id for row in rows}
-    free = set(
-        Ticket.objects.select_for_update(skip_locked=True)
-        .filter(pk__in=ids)
-        .values_list("pk", flat=True)
+    """The rows whose ticket this transaction could lock now, each with its ticket (the few
+    fields a step reads); the others wait for the next sweep. A sweep never waits for a
+    ticket's writer, which may itself be waiting to stop the very escalation it holds."""
+    tickets = (
+        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        .only(*TICKET_FIELDS)
+        .in_bulk({row.ticket_id for row in rows})
     )
-    return [row for row in rows if row.ticket_id in free]
+    free = []
+    for row in rows:
+        if row.ticket_id in tickets:
+            row.ticket = tickets[row.ticket_id]
+            free.append(row)
+    return free
 
 
 def escalations_due(rows: list[Escalation], now: datetime) -> None:
@@ -229,9 +238,14 @@ def escalations_step(rows: list[Escalation], now: datetime, *, start: bool = Fal
     delay, so steps keep their exact times however late a sweep runs."""
     timeline: list[tuple[Ticket, datetime, dict]] = []
     plans: list[tuple[Escalation, dict]] = []
+    # The rows' writes, grouped by what they set: one UPDATE per group (a batch has a few —
+    # levels × repeats — however many rows), the next check as the stored one plus the delay.
+    moved: dict[tuple[int, int, int], list[int]] = {}
+    done: dict[str, list[int]] = {}
     for escalation in rows:
         if escalation.state != S.ACTIVE or escalation.ticket.status not in OPEN_STATUSES:
             escalation.next_check_at = None
+            done.setdefault("", []).append(escalation.pk)
             continue
         levels = escalation.snapshot["levels"]
         if not start:
@@ -243,10 +257,14 @@ def escalations_step(rows: list[Escalation], now: datetime, *, start: bool = Fal
                 escalation.next_check_at = None
                 escalation.end_reason = "no acknowledgement"
                 timeline.append((escalation.ticket, now, {"step": "exhausted"}))
+                done.setdefault(S.EXHAUSTED, []).append(escalation.pk)
                 continue
         level = levels[escalation.level]
         due = escalation.next_check_at or now
         escalation.next_check_at = due + timedelta(minutes=level["delay"])
+        moved.setdefault((escalation.level, escalation.repeat, level["delay"]), []).append(
+            escalation.pk
+        )
         plans.append((escalation, level))
     targets, on_call = _targets_read([level for _e, level in plans], now)
     pages: list[Page] = []
@@ -284,9 +302,15 @@ def escalations_step(rows: list[Escalation], now: datetime, *, start: bool = Fal
     timeline += _pages_dispatch(planned, now)
     if timeline:
         events.events_paging(timeline)
-    if rows:
-        Escalation.objects.bulk_update(
-            rows, ["state", "level", "repeat", "next_check_at", "ended_at", "end_reason"]
+    for (level, repeat, delay), pks in moved.items():
+        Escalation.objects.filter(pk__in=pks).update(
+            level=level, repeat=repeat, next_check_at=F("next_check_at") + timedelta(minutes=delay)
+        )
+    if done.get(""):
+        Escalation.objects.filter(pk__in=done[""]).update(next_check_at=None)
+    if done.get(S.EXHAUSTED):
+        Escalation.objects.filter(pk__in=done[S.EXHAUSTED]).update(
+            state=S.EXHAUSTED, ended_at=now, next_check_at=None, end_reason="no acknowledgement"
         )
 
 
@@ -302,8 +326,19 @@ def pages_due(rows: list[Page], now: datetime) -> None:
         if page not in live:
             page.next_check_at = None
     planned = _pages_plan(live, now)
-    if rows:
-        Page.objects.bulk_update(rows, ["sent", "next_check_at"])
+    groups: dict[tuple[int, int | None], list[int]] = {}
+    for page in rows:
+        delay = (
+            page.plan[page.sent]["delay"]
+            if page.next_check_at is not None and page.sent < len(page.plan)
+            else None
+        )
+        groups.setdefault((page.sent, delay), []).append(page.pk)
+    for (sent, delay), pks in groups.items():
+        Page.objects.filter(pk__in=pks).update(
+            sent=sent,
+            next_check_at=None if delay is None else F("created_at") + timedelta(minutes=delay),
+        )
     timeline = _pages_dispatch(planned, now)
     if timeline:
         events.events_paging(timeline)
