@@ -266,3 +266,23 @@ def test_the_policy_snapshot_is_kept_when_the_policy_changes(desk, oncall, time_
     time_machine.move_to(SUNDAY_NIGHT + timedelta(minutes=5), tick=False)
     due_sweep()
     assert _paging(incident)[-1] == ("paged", oncall.second.username, 2, 0)
+
+
+def test_a_restricted_incident_pages_only_those_who_may_see_it(desk, oncall, time_machine):
+    time_machine.move_to(SUNDAY_NIGHT, tick=False)
+    incident = _p1_from_monitoring(desk)
+    ticket_services.ticket_restrict(
+        ticket=incident,
+        actor=desk.admin,
+        group=desk.l2,
+        people=[desk.l3_agent],
+        reason="Suspected intrusion",
+    )
+    time_machine.move_to(SUNDAY_NIGHT + timedelta(minutes=15), tick=False)
+    due_sweep()  # level 2 (not listed: nothing sent), then the repeat (listed: paged)
+    due_sweep()
+    assert not OutboxMessage.objects.filter(destination=oncall.second.email).exists()
+    listed = OutboxMessage.objects.filter(topic="oncall.page", destination=desk.l3_agent.email)
+    assert listed.count() == 2
+    assert listed.latest("id").subject_id == incident.pk
+    assert [p for s, p, *_ in _paging(incident) if s == "paged"] == [desk.l3_agent.username] * 2

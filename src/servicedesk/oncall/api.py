@@ -28,29 +28,29 @@ class IsDeskStaff(BasePermission):
         return is_staff_member(request.user)
 
 
-class PersonSerializer(serializers.Serializer):
+class OnCallPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField(source="display_name")
 
 
-class OnCallSerializer(serializers.Serializer):
+class OnCallAtSerializer(serializers.Serializer):
     schedule = serializers.IntegerField(source="schedule.pk")
     schedule_name = serializers.CharField(source="schedule.name")
     at = serializers.DateTimeField()
-    person = PersonSerializer(allow_null=True)
+    person = OnCallPersonSerializer(allow_null=True)
     source = serializers.CharField()
 
 
-class ShiftSerializer(serializers.Serializer):
+class OnCallShiftSerializer(serializers.Serializer):
     schedule = serializers.IntegerField(source="schedule.pk")
-    person = PersonSerializer(allow_null=True)
+    person = OnCallPersonSerializer(allow_null=True)
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     source = serializers.CharField()
 
 
-class LayerSerializer(serializers.Serializer):
+class OnCallLayerSerializer(serializers.Serializer):
     name = serializers.CharField()
     level = serializers.IntegerField()
     rotation = serializers.CharField()
@@ -64,14 +64,14 @@ class LayerSerializer(serializers.Serializer):
         return [p.person.username for p in layer.participants.all()]
 
 
-class ScheduleSerializer(serializers.Serializer):
+class OnCallScheduleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     time_zone = serializers.CharField()
-    layers = LayerSerializer(many=True, source="layers.all")
+    layers = OnCallLayerSerializer(many=True, source="layers.all")
 
 
-class LevelSerializer(serializers.Serializer):
+class OnCallLevelSerializer(serializers.Serializer):
     delay_minutes = serializers.IntegerField()
     people = serializers.SerializerMethodField()
     schedules = serializers.SerializerMethodField()
@@ -87,7 +87,7 @@ class LevelSerializer(serializers.Serializer):
         return [g.name for g in level.groups.all()]
 
 
-class PolicySerializer(serializers.Serializer):
+class OnCallPolicySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     support_group = serializers.CharField(
@@ -97,10 +97,10 @@ class PolicySerializer(serializers.Serializer):
     repeat = serializers.IntegerField()
     priorities = serializers.JSONField()
     is_active = serializers.BooleanField()
-    levels = LevelSerializer(many=True, source="levels.all")
+    levels = OnCallLevelSerializer(many=True, source="levels.all")
 
 
-class PageSerializer(serializers.Serializer):
+class OnCallPageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     ticket = serializers.CharField(source="ticket.number")
     person = serializers.CharField(source="person.username")
@@ -145,7 +145,7 @@ class OnCallView(APIView):
             OpenApiParameter("at", str, description="ISO 8601 instant; now when left out."),
             OpenApiParameter("schedule", int, description="Only this schedule."),
         ],
-        responses={200: OnCallSerializer(many=True), 400: error_response("A bad `at`.")},
+        responses={200: OnCallAtSerializer(many=True), 400: error_response("A bad `at`.")},
     )
     def get(self, request):
         query = AtQuery(data=request.query_params)
@@ -163,18 +163,18 @@ class OnCallView(APIView):
         people = User.objects.in_bulk([p for p in people if p])
         for row in rows:
             row["person"] = people.get(row["person"])
-        return Response(OnCallSerializer(rows, many=True).data)
+        return Response(OnCallAtSerializer(rows, many=True).data)
 
 
 class ScheduleListView(APIView):
     permission_classes = [IsDeskStaff]
 
-    @extend_schema(operation_id="oncall_schedules", responses=ScheduleSerializer(many=True))
+    @extend_schema(operation_id="oncall_schedules", responses=OnCallScheduleSerializer(many=True))
     def get(self, request):
         found = selectors.schedules_for(request.user).prefetch_related(
             "layers__participants__person"
         )
-        return Response(ScheduleSerializer(found, many=True).data)
+        return Response(OnCallScheduleSerializer(found, many=True).data)
 
 
 class ShiftListView(APIView):
@@ -184,22 +184,24 @@ class ShiftListView(APIView):
         operation_id="oncall_schedule_shifts",
         summary="A schedule's shifts in a range (default: the next 28 days)",
         parameters=[OpenApiParameter("start", str), OpenApiParameter("end", str)],
-        responses={200: ShiftSerializer(many=True), 400: error_response("A bad range.")},
+        responses={200: OnCallShiftSerializer(many=True), 400: error_response("A bad range.")},
     )
     def get(self, request, pk: int):
         schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
         query = RangeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         shifts = selectors.schedule_shifts(schedule=schedule, **query.validated_data)
-        return Response(ShiftSerializer(shifts, many=True).data)
+        return Response(OnCallShiftSerializer(shifts, many=True).data)
 
 
 class PolicyListView(APIView):
     permission_classes = [IsDeskStaff]
 
-    @extend_schema(operation_id="oncall_policies", responses=PolicySerializer(many=True))
+    @extend_schema(operation_id="oncall_policies", responses=OnCallPolicySerializer(many=True))
     def get(self, request):
-        return Response(PolicySerializer(selectors.policies_for(request.user), many=True).data)
+        return Response(
+            OnCallPolicySerializer(selectors.policies_for(request.user), many=True).data
+        )
 
 
 class PageListView(APIView):
@@ -208,11 +210,11 @@ class PageListView(APIView):
     @extend_schema(
         operation_id="oncall_pages",
         summary="My pages, newest first (the last 100)",
-        responses=PageSerializer(many=True),
+        responses=OnCallPageSerializer(many=True),
     )
     def get(self, request):
         pages = selectors.pages_for(user=request.user, person=request.user)[:100]
-        return Response(PageSerializer(pages, many=True).data)
+        return Response(OnCallPageSerializer(pages, many=True).data)
 
 
 class PageAcknowledgeView(APIView):
@@ -223,7 +225,7 @@ class PageAcknowledgeView(APIView):
         summary="Acknowledge a page: its escalation stops; the incident's first response",
         request=None,
         responses={
-            200: PageSerializer,
+            200: OnCallPageSerializer,
             404: error_response("No such page."),
             409: error_response("Already acknowledged, or paging has ended."),
             410: error_response("The page has expired."),
@@ -233,4 +235,4 @@ class PageAcknowledgeView(APIView):
         page = get_object_or_404(selectors.pages_for(user=request.user), pk=pk)
         page = services.page_acknowledge(page=page, person=request.user, via="api")
         page = selectors.pages_for(user=request.user).get(pk=page.pk)
-        return Response(PageSerializer(page).data)
+        return Response(OnCallPageSerializer(page).data)

@@ -63,12 +63,19 @@ def policy_for(ticket: Ticket) -> EscalationPolicy | None:
 def needs_paging(ticket: Ticket, policy: EscalationPolicy) -> bool:
     """An open incident of a paging priority (the policy's, else the setting's) whose
     assignment group is of a paging tier (SERVICEDESK_ONCALL_PAGE_TIERS, L3 by default)."""
-    if ticket.kind != Kind.INCIDENT or ticket.status not in OPEN_STATUSES:
+    if not _may_page(ticket):
         return False
-    priorities = policy.priorities or settings.SERVICEDESK_ONCALL_PAGE_PRIORITIES
-    group = ticket.assignment_group
-    tier = group.tier if group is not None else ticket.tier
-    return ticket.priority in priorities and tier in settings.SERVICEDESK_ONCALL_PAGE_TIERS
+    return ticket.priority in (policy.priorities or settings.SERVICEDESK_ONCALL_PAGE_PRIORITIES)
+
+
+def _may_page(ticket: Ticket) -> bool:
+    """What can be told without a query: an open incident at a paging tier (the ticket's tier
+    is its assignment group's)."""
+    return (
+        ticket.kind == Kind.INCIDENT
+        and ticket.status in OPEN_STATUSES
+        and ticket.tier in settings.SERVICEDESK_ONCALL_PAGE_TIERS
+    )
 
 
 def policy_snapshot(policy: EscalationPolicy) -> dict:
@@ -91,6 +98,8 @@ def policy_snapshot(policy: EscalationPolicy) -> dict:
 def escalation_start(*, ticket: Ticket) -> Escalation | None:
     """Start paging for `ticket` if it needs it and nothing is paging for it yet; the first
     level is paged at once. Runs inside the ticket writer's transaction."""
+    if not _may_page(ticket):
+        return None
     policy = policy_for(ticket)
     if policy is None or not needs_paging(ticket, policy):
         return None
@@ -433,6 +442,8 @@ def _pages_dispatch(
 def _send(page: Page, method: ContactMethod | None, emails: list, *, key: str) -> str:
     """Queue one rule's message; the kind sent, or "" when it cannot go anywhere."""
     person = page.person
+    if page.ticket.is_restricted and not is_visible(page.ticket, person):
+        return ""  # a restricted incident tells nothing to someone who may not see it
     if method is None or method.kind == ContactMethod.Kind.EMAIL:
         address = method.address if method is not None else person.email
         if not address or (method is None and not person.email_notifications):
@@ -472,8 +483,7 @@ def _emails_send(emails: list[tuple[Page, str, Recipient]]) -> None:
     rounds: list[tuple[set, list]] = []
     for page, key, recipient in emails:
         if page.ticket.is_restricted:
-            if is_visible(page.ticket, page.person):
-                notify(TOPIC, page.ticket, [recipient], {}, f"oncall.page:{key}", fresh=True)
+            notify(TOPIC, page.ticket, [recipient], {}, f"oncall.page:{key}", fresh=True)
             continue
         address = recipient.destination.lower()
         for addresses, items in rounds:
