@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "servicedesk.notifications",
     "servicedesk.sla",
     "servicedesk.alerts",
+    "servicedesk.oncall",
     "servicedesk.statuspage",
     "servicedesk.mailin",
     "servicedesk.reports",
@@ -217,6 +218,15 @@ SERVICEDESK_MAILIN_DEFAULT_MAILBOX = os.environ.get("SERVICEDESK_MAILIN_DEFAULT_
 SERVICEDESK_MAILIN_SENDER_HOURLY_CAP = env_int("SERVICEDESK_MAILIN_SENDER_HOURLY_CAP", 20)
 SERVICEDESK_WEBHOOK_ALLOWED_TARGETS = env_list("SERVICEDESK_WEBHOOK_ALLOWED_TARGETS", [])
 SERVICEDESK_WEBHOOK_TIMEOUT = float(os.environ.get("SERVICEDESK_WEBHOOK_TIMEOUT", "10"))
+
+# On-call paging (docs/oncall.md): which incidents start an escalation when no policy says
+# otherwise (priorities, and tiers of the assignment group), and how long a page's acknowledge
+# link works.
+SERVICEDESK_ONCALL_PAGE_PRIORITIES = [
+    int(p) for p in env_list("SERVICEDESK_ONCALL_PAGE_PRIORITIES", ["1", "2"])
+]
+SERVICEDESK_ONCALL_PAGE_TIERS = [int(t) for t in env_list("SERVICEDESK_ONCALL_PAGE_TIERS", ["3"])]
+SERVICEDESK_ONCALL_ACK_HOURS = env_int("SERVICEDESK_ONCALL_ACK_HOURS", 24)
 
 # How deferred work runs: "celery" (a broker and workers), "thread" (in-process, embedded),
 # or "inline" (right after commit, in the same thread; tests).

@@ -170,7 +170,7 @@ def test_the_sla_handler_records_the_breach_and_escalates(desk):
         actor=desk.requester, title="Payroll down", impact="high", urgency="high"
     )
     later = timezone.now() + timedelta(hours=2)  # the P1 response target is 1 h on 24×7
-    assert due_sweep(now=later) == {LABEL: 1}
+    assert due_sweep(now=later)[LABEL] == 1
     ticket.refresh_from_db()
     assert ticket.tier == 2 and ticket.events.filter(type="escalated").count() == 1
     response = SlaClock.objects.get(ticket=ticket, metric="response")
@@ -183,7 +183,7 @@ def test_a_stopped_clock_with_a_stale_check_is_only_taken_out_of_the_index(desk)
     SlaClock.objects.filter(ticket=ticket).update(
         state=SlaClock.State.STOPPED, next_check_at=timezone.now() - timedelta(hours=1)
     )
-    assert due_sweep() == {LABEL: 2}
+    assert due_sweep()[LABEL] == 2
     assert not SlaClock.objects.filter(ticket=ticket, next_check_at__isnull=False).exists()
     assert not SlaLedgerEntry.objects.filter(clock__ticket=ticket, event="breach").exists()
 
@@ -236,7 +236,7 @@ def test_only_the_row_is_locked_not_what_is_joined_to_it(desk):
     later = timezone.now() + timedelta(hours=2)
     with _other_connection() as other:
         other.execute("SELECT 1 FROM sla_businesscalendar WHERE id = %s FOR UPDATE", [calendar_id])
-        assert due_sweep(now=later) == {LABEL: 1}
+        assert due_sweep(now=later)[LABEL] == 1
         other.rollback()
 
 
@@ -274,3 +274,27 @@ def test_two_workers_sweeping_at_once_send_each_breach_once(desk):
     for ticket in tickets:
         ticket.refresh_from_db()
         assert ticket.tier == 2 and ticket.events.filter(type="escalated").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_handler_gets_each_claimed_batch_and_a_failing_batch_goes_row_by_row(
+    desk, register
+):
+    clocks = _clocks(desk, 2)
+    now = timezone.now()
+    for clock in clocks:
+        _due_at(clock, now - timedelta(minutes=1))
+    batches, one_by_one = [], []
+
+    def batch_handler(rows, at):
+        batches.append([row.pk for row in rows])
+        if len(batches) == 2:
+            raise RuntimeError("a bad row in this batch")
+        SlaClock.objects.filter(pk__in=[row.pk for row in rows]).update(next_check_at=None)
+
+    register(_recording(one_by_one), batch=2, batch_handler=batch_handler)
+    assert due_sweep(now=now) == {LABEL: 4}
+    assert batches[0] == [clocks[0].pk, clocks[1].pk]
+    # The second batch failed: rolled back, then its rows were handed over one by one.
+    assert one_by_one == batches[1] == [clocks[2].pk, clocks[3].pk]
+    assert not SlaClock.objects.filter(next_check_at__isnull=False).exists()

@@ -227,3 +227,29 @@ def event_monitoring(ticket: Ticket, actor, at: datetime, *, body: str, **data) 
     """What the monitoring told the ticket in one go: alerts opened, repeated, acknowledged,
     resolved. An internal note, one row for a whole batch of alert changes."""
     return _write(ticket, T.NOTE, actor, at, body=body, source="monitoring", **data)
+
+
+def event_paging(ticket: Ticket, actor, at: datetime, *, step: str, **data) -> TicketEvent:
+    """A step of an on-call escalation: started, paged (whom, by what, level and repeat),
+    acknowledged, stopped or exhausted. Internal: the requester does not see who was woken."""
+    return _write(ticket, T.PAGING, actor, at, step=step, **data)
+
+
+def events_paging(items: list[tuple[Ticket, datetime, dict]]) -> list[TicketEvent]:
+    """Many paging rows at once (a sweep's batch of escalation steps): one INSERT, then the
+    observers of each row, as `event_paging` would."""
+    rows = TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                type=T.PAGING,
+                created_at=at,
+                data={k: v for k, v in data.items() if v not in (None, "", [], {})},
+            )
+            for ticket, at, data in items
+        ]
+    )
+    for event in rows:
+        for observer in _observers.get(T.PAGING, ()):
+            observer(event)
+    return rows

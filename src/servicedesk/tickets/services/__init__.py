@@ -49,6 +49,7 @@ from servicedesk.tickets.services.lifecycle import (
 )
 from servicedesk.tickets.services.links import ticket_mark_duplicate, ticket_set_parent
 from servicedesk.tickets.services.monitoring import ticket_monitoring_record
+from servicedesk.tickets.services.paging import ticket_page_acknowledge
 from servicedesk.tickets.services.satisfaction import ticket_rate
 from servicedesk.tickets.services.service_levels import (
     auto_close_deadline,
@@ -84,6 +85,7 @@ __all__ = [
     "ticket_log_call",
     "ticket_mark_duplicate",
     "ticket_monitoring_record",
+    "ticket_page_acknowledge",
     "ticket_number_next",
     "ticket_reclassify",
     "ticket_rate",

@@ -1,0 +1,30 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.notifications.models import WebhookEndpoint
+from servicedesk.oncall.models import ContactMethod
+
+
+class ContactMethodForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactMethod.Kind.choices)
+    address = forms.CharField(label=_("Address or number"), max_length=200)
+    endpoint = forms.ModelChoiceField(
+        label=_("Provider webhook"),
+        queryset=WebhookEndpoint.objects.filter(is_active=True),
+        required=False,
+        help_text=_("For SMS, voice, push and chat: the provider that delivers it."),
+    )
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
+
+
+class RuleForm(forms.Form):
+    method = forms.ModelChoiceField(
+        label=_("Contact method"), queryset=ContactMethod.objects.none()
+    )
+    delay_minutes = forms.IntegerField(
+        label=_("After minutes"), min_value=0, max_value=1440, initial=0
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].queryset = ContactMethod.objects.filter(person=person)

@@ -1,0 +1,636 @@
+"""Every write of the on-call app: escalations started, advanced and stopped, pages sent and
+acknowledged, schedules' overrides, a person's contact methods, rules and calendar feed.
+
+An escalation starts from a snapshot of its policy when an incident that needs paging is logged,
+escalated or changed (the timeline observer in `apps.py`), pages its first level at once and
+then waits on the due-work sweep: each level's step runs at its exact time (24×7), claimed with
+SKIP LOCKED, so a page is sent once however many workers sweep. A step's pages, their timeline
+rows and their messages are written in bulk for a whole batch of due escalations.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.accounts.models import SupportGroup, User
+from servicedesk.core.errors import ServiceError, ValidationFailed
+from servicedesk.core.visibility import is_visible
+from servicedesk.notifications.services import Recipient, notify
+from servicedesk.oncall import schedules, selectors
+from servicedesk.oncall.models import (
+    CalendarFeed,
+    ContactMethod,
+    Escalation,
+    EscalationPolicy,
+    NotificationRule,
+    Page,
+    Schedule,
+    new_token,
+)
+from servicedesk.tickets import events
+from servicedesk.tickets.models import Kind, Ticket
+from servicedesk.tickets.services import ticket_page_acknowledge
+from servicedesk.tickets.states import OPEN_STATUSES
+
+TOPIC = "oncall.page"
+ACK_SALT = "servicedesk.oncall.acknowledge"
+S = Escalation.State
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting and stopping
+
+
+def policy_for(ticket: Ticket) -> EscalationPolicy | None:
+    """The active policy of the ticket's service, else of its assignment group."""
+    policies = EscalationPolicy.objects.filter(is_active=True).order_by("pk")
+    if ticket.service_id:
+        policy = policies.filter(service_id=ticket.service_id).first()
+        if policy is not None:
+            return policy
+    if ticket.assignment_group_id:
+        return policies.filter(support_group_id=ticket.assignment_group_id).first()
+    return None
+
+
+def needs_paging(ticket: Ticket, policy: EscalationPolicy) -> bool:
+    """An open incident of a paging priority (the policy's, else the setting's) whose
+    assignment group is of a paging tier (SERVICEDESK_ONCALL_PAGE_TIERS, L3 by default)."""
+    if not _may_page(ticket):
+        return False
+    return ticket.priority in (policy.priorities or settings.SERVICEDESK_ONCALL_PAGE_PRIORITIES)
+
+
+def _may_page(ticket: Ticket) -> bool:
+    """What can be told without a query: an open incident at a paging tier (the ticket's tier
+    is its assignment group's)."""
+    return (
+        ticket.kind == Kind.INCIDENT
+        and ticket.status in OPEN_STATUSES
+        and ticket.tier in settings.SERVICEDESK_ONCALL_PAGE_TIERS
+    )
+
+
+def policy_snapshot(policy: EscalationPolicy) -> dict:
+    """What an escalation keeps of its policy: levels with their targets (ids) and delays."""
+    return {
+        "policy": policy.name,
+        "repeat": policy.repeat,
+        "levels": [
+            {
+                "delay": level.delay_minutes,
+                "people": sorted(p.pk for p in level.people.all()),
+                "schedules": sorted(s.pk for s in level.schedules.all()),
+                "groups": sorted(g.pk for g in level.groups.all()),
+            }
+            for level in policy.levels.prefetch_related("people", "schedules", "groups")
+        ],
+    }
+
+
+def escalation_start(*, ticket: Ticket) -> Escalation | None:
+    """Start paging for `ticket` if it needs it and nothing is paging for it yet; the first
+    level is paged at once. Runs inside the ticket writer's transaction."""
+    if not _may_page(ticket):
+        return None
+    policy = policy_for(ticket)
+    if policy is None or not needs_paging(ticket, policy):
+        return None
+    if Escalation.objects.filter(ticket=ticket, state=S.ACTIVE).exists():
+        return None
+    snapshot = policy_snapshot(policy)
+    if not snapshot["levels"]:
+        return None
+    now = timezone.now()
+    escalation = Escalation.objects.create(
+        ticket=ticket, policy=policy, snapshot=snapshot, started_at=now, next_check_at=now
+    )
+    events.event_paging(ticket, None, now, step="started", policy=policy.name)
+    escalations_step([escalation], now, start=True)
+    return escalation
+
+
+def escalation_stop(*, ticket: Ticket, reason: str, actor: User | None = None) -> int:
+    """Stop the ticket's running escalation (resolved, cancelled…); how many were stopped."""
+    now = timezone.now()
+    stopped = 0
+    for escalation in Escalation.objects.select_for_update().filter(ticket=ticket, state=S.ACTIVE):
+        _end(escalation, S.STOPPED, now, reason=reason)
+        events.event_paging(ticket, actor, now, step="stopped", reason=reason)
+        stopped += 1
+    return stopped
+
+
+def _end(escalation: Escalation, state: str, now: datetime, *, reason="", by=None) -> None:
+    escalation.state = state
+    escalation.ended_at = now
+    escalation.next_check_at = None
+    escalation.end_reason = reason[:200]
+    escalation.acknowledged_by = by
+    escalation.save(
+        update_fields=["state", "ended_at", "next_check_at", "end_reason", "acknowledged_by"]
+    )
+    escalation.pages.filter(next_check_at__isnull=False).update(next_check_at=None)
+
+
+def ticket_event_observed(event) -> None:
+    """The timeline observer: a logged, escalated or changed incident may start paging; one
+    that leaves the open statuses stops it."""
+    ticket = event.ticket
+    if event.type == event.Type.STATUS:
+        if ticket.status not in OPEN_STATUSES:
+            escalation_stop(ticket=ticket, reason=str(event.data.get("action", "")))
+        return
+    escalation_start(ticket=ticket)
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps
+
+
+@dataclass
+class _Targets:
+    """What a batch of steps needs, read once for the whole batch."""
+
+    people: dict[int, User]
+    schedules: dict[int, Schedule]
+    groups: dict[int, list[int]]
+    rules: dict[int, list[dict]]
+
+
+def _targets_read(levels: list[dict], at: datetime) -> tuple[_Targets, dict]:
+    people_ids = {p for level in levels for p in level["people"]}
+    schedule_ids = {s for level in levels for s in level["schedules"]}
+    group_ids = {g for level in levels for g in level["groups"]}
+    found = {s.pk: s for s in selectors.schedules_with_plan().filter(pk__in=schedule_ids)}
+    on_call = {}
+    for pk, schedule in found.items():
+        person = schedules.on_call_at(selectors.schedule_plan(schedule), at)[0]
+        on_call[pk] = person
+        if person is not None:
+            people_ids.add(person)
+    groups: dict[int, list[int]] = {g: [] for g in group_ids}
+    for group_id, person_id in SupportGroup.members.through.objects.filter(
+        supportgroup_id__in=group_ids, user__is_active=True
+    ).values_list("supportgroup_id", "user_id"):
+        groups[group_id].append(person_id)
+        people_ids.add(person_id)
+    people = User.objects.filter(is_active=True).in_bulk(people_ids)
+    rules: dict[int, list[dict]] = {}
+    for rule in NotificationRule.objects.filter(person_id__in=people_ids).select_related("method"):
+        rules.setdefault(rule.person_id, []).append(
+            {"delay": rule.delay_minutes, "method": rule.method_id, "kind": rule.method.kind}
+        )
+    return _Targets(people, found, groups, rules), on_call
+
+
+def _level_people(level: dict, targets: _Targets, on_call: dict) -> list[User]:
+    ids: list[int] = [*level["people"]]
+    ids += [on_call[s] for s in level["schedules"] if on_call.get(s) is not None]
+    for group in level["groups"]:
+        ids += sorted(targets.groups.get(group, []))
+    seen, out = set(), []
+    for pk in ids:
+        if pk not in seen and pk in targets.people:
+            seen.add(pk)
+            out.append(targets.people[pk])
+    return out
+
+
+def _plan(person: User, targets: _Targets) -> list[dict]:
+    """The person's rules by delay; without any, their email at once."""
+    rules = sorted(targets.rules.get(person.pk, []), key=lambda r: (r["delay"], r["method"]))
+    return rules or [{"delay": 0, "method": None, "kind": ContactMethod.Kind.EMAIL}]
+
+
+#: what a step reads of a ticket: its state and what a page says about it
+TICKET_FIELDS = ("id", "number", "title", "priority", "status", "kind", "is_restricted")
+
+
+def _tickets_free(rows: list) -> list:
+    """The rows whose ticket this transaction could lock now, each with its ticket (the few
+    fields a step reads); the others wait for the next sweep. A sweep never waits for a
+    ticket's writer, which may itself be waiting to stop the very escalation it holds."""
+    tickets = (
+        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+        .only(*TICKET_FIELDS)
+        .in_bulk({row.ticket_id for row in rows})
+    )
+    free = []
+    for row in rows:
+        if row.ticket_id in tickets:
+            row.ticket = tickets[row.ticket_id]
+            free.append(row)
+    return free
+
+
+def escalations_due(rows: list[Escalation], now: datetime) -> None:
+    """The due-work handler of a batch of escalations (`core.due`)."""
+    escalations_step(_tickets_free(rows), now)
+
+
+def escalation_due(row: Escalation, now: datetime) -> None:
+    escalations_step(_tickets_free([row]), now)
+
+
+def escalations_step(rows: list[Escalation], now: datetime, *, start: bool = False) -> None:
+    """Run the step each escalation of `rows` is due for: the next level (after the last, the
+    first again while repeats remain, else the escalation is exhausted), paging its people;
+    `start` pages the first level. Each row's next check is its due time plus the level's
+    delay, so steps keep their exact times however late a sweep runs."""
+    timeline: list[tuple[Ticket, datetime, dict]] = []
+    plans: list[tuple[Escalation, dict]] = []
+    # The rows' writes, grouped by what they set: one UPDATE per group (a batch has a few —
+    # levels × repeats — however many rows), the next check as the stored one plus the delay.
+    moved: dict[tuple[int, int, int], list[int]] = {}
+    done: dict[str, list[int]] = {}
+    for escalation in rows:
+        if escalation.state != S.ACTIVE or escalation.ticket.status not in OPEN_STATUSES:
+            escalation.next_check_at = None
+            done.setdefault("", []).append(escalation.pk)
+            continue
+        levels = escalation.snapshot["levels"]
+        if not start:
+            escalation.level += 1
+            if escalation.level >= len(levels):
+                escalation.level, escalation.repeat = 0, escalation.repeat + 1
+            if escalation.repeat > escalation.snapshot.get("repeat", 0):
+                escalation.state, escalation.ended_at = S.EXHAUSTED, now
+                escalation.next_check_at = None
+                escalation.end_reason = "no acknowledgement"
+                timeline.append((escalation.ticket, now, {"step": "exhausted"}))
+                done.setdefault(S.EXHAUSTED, []).append(escalation.pk)
+                continue
+        level = levels[escalation.level]
+        due = escalation.next_check_at or now
+        escalation.next_check_at = due + timedelta(minutes=level["delay"])
+        moved.setdefault((escalation.level, escalation.repeat, level["delay"]), []).append(
+            escalation.pk
+        )
+        plans.append((escalation, level))
+    targets, on_call = _targets_read([level for _e, level in plans], now)
+    pages: list[Page] = []
+    expires = now + timedelta(hours=settings.SERVICEDESK_ONCALL_ACK_HOURS)
+    for escalation, level in plans:
+        people = _level_people(level, targets, on_call)
+        if not people:
+            timeline.append(
+                (
+                    escalation.ticket,
+                    now,
+                    {
+                        "step": "nobody",
+                        "level": escalation.level + 1,
+                        "repeat": escalation.repeat,
+                    },
+                )
+            )
+        for person in people:
+            pages.append(
+                Page(
+                    escalation=escalation,
+                    ticket=escalation.ticket,
+                    person=person,
+                    level=escalation.level,
+                    repeat=escalation.repeat,
+                    created_at=now,
+                    plan=_plan(person, targets),
+                    token=new_token(),
+                    expires_at=expires,
+                )
+            )
+    planned = _pages_plan(pages, now)
+    Page.objects.bulk_create(pages)
+    timeline += _pages_dispatch(planned, now)
+    if timeline:
+        events.events_paging(timeline)
+    for (level, repeat, delay), pks in moved.items():
+        Escalation.objects.filter(pk__in=pks).update(
+            level=level, repeat=repeat, next_check_at=F("next_check_at") + timedelta(minutes=delay)
+        )
+    if done.get(""):
+        Escalation.objects.filter(pk__in=done[""]).update(next_check_at=None)
+    if done.get(S.EXHAUSTED):
+        Escalation.objects.filter(pk__in=done[S.EXHAUSTED]).update(
+            state=S.EXHAUSTED, ended_at=now, next_check_at=None, end_reason="no acknowledgement"
+        )
+
+
+def pages_due(rows: list[Page], now: datetime) -> None:
+    """The due-work handler of pages whose next notification rule is due."""
+    rows = _tickets_free(rows)
+    live = [
+        p
+        for p in rows
+        if p.used_at is None and p.escalation.state == S.ACTIVE and p.expires_at > now
+    ]
+    for page in rows:
+        if page not in live:
+            page.next_check_at = None
+    planned = _pages_plan(live, now)
+    groups: dict[tuple[int, int | None], list[int]] = {}
+    for page in rows:
+        delay = (
+            page.plan[page.sent]["delay"]
+            if page.next_check_at is not None and page.sent < len(page.plan)
+            else None
+        )
+        groups.setdefault((page.sent, delay), []).append(page.pk)
+    for (sent, delay), pks in groups.items():
+        Page.objects.filter(pk__in=pks).update(
+            sent=sent,
+            next_check_at=None if delay is None else F("created_at") + timedelta(minutes=delay),
+        )
+    timeline = _pages_dispatch(planned, now)
+    if timeline:
+        events.events_paging(timeline)
+
+
+def page_due(row: Page, now: datetime) -> None:
+    pages_due([row], now)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending
+
+
+def acknowledge_url(page: Page) -> str:
+    signed = signing.dumps({"p": page.pk, "t": page.token}, salt=ACK_SALT)
+    return f"{settings.SITE_URL}{reverse('oncall-ack', args=[signed])}"
+
+
+def _values(page: Page) -> dict[str, str]:
+    ticket = page.ticket
+    return {
+        "number": ticket.number,
+        "title": ticket.title,
+        "priority": f"P{ticket.priority}",
+        "level": str(page.level + 1),
+        "repeat": str(page.repeat),
+        "ticket_url": f"{settings.SITE_URL}/desk/tickets/{ticket.number}/",
+        "acknowledge_url": acknowledge_url(page),
+    }
+
+
+def _pages_plan(pages: list[Page], now: datetime) -> list[tuple[Page, list[dict]]]:
+    """The notification rules of each page due by `now` (from its `sent` onwards); moves its
+    `sent` and `next_check_at` past them (the caller saves the pages, then dispatches)."""
+    planned = []
+    for page in pages:
+        plan, rules = page.plan, []
+        while (
+            page.sent < len(plan)
+            and page.created_at + timedelta(minutes=plan[page.sent]["delay"]) <= now
+        ):
+            rules.append(plan[page.sent])
+            page.sent += 1
+        page.next_check_at = (
+            page.created_at + timedelta(minutes=plan[page.sent]["delay"])
+            if page.sent < len(plan)
+            else None
+        )
+        planned.append((page, rules))
+    return planned
+
+
+def _pages_dispatch(
+    planned: list[tuple[Page, list[dict]]], now: datetime
+) -> list[tuple[Ticket, datetime, dict]]:
+    """Queue the messages of the planned rules; the timeline rows saying who was paged by
+    what. Emails go out in few notify() calls (each recipient with their own values: link,
+    incident), webhooks one call each."""
+    methods = ContactMethod.objects.in_bulk(
+        {r["method"] for _p, rules in planned for r in rules if r["method"] is not None}
+    )
+    emails: list[tuple[Page, Recipient]] = []
+    timeline = []
+    for page, rules in planned:
+        via = []
+        for n, rule in enumerate(rules):
+            method = methods.get(rule["method"]) if rule["method"] is not None else None
+            if rule["method"] is not None and method is None:
+                continue  # the method was removed since the page began
+            sent = _send(page, method, emails, key=f"{page.pk}:{page.sent - len(rules) + n}")
+            if sent:
+                via.append(sent)
+        if via:
+            timeline.append(
+                (
+                    page.ticket,
+                    now,
+                    {
+                        "step": "paged",
+                        "person": page.person.username,
+                        "via": via,
+                        "level": page.level + 1,
+                        "repeat": page.repeat,
+                        "page": page.pk,
+                    },
+                )
+            )
+    _emails_send(emails)
+    return timeline
+
+
+def _send(page: Page, method: ContactMethod | None, emails: list, *, key: str) -> str:
+    """Queue one rule's message; the kind sent, or "" when it cannot go anywhere."""
+    person = page.person
+    if page.ticket.is_restricted and not is_visible(page.ticket, person):
+        return ""  # a restricted incident tells nothing to someone who may not see it
+    if method is None or method.kind == ContactMethod.Kind.EMAIL:
+        address = method.address if method is not None else person.email
+        if not address or (method is None and not person.email_notifications):
+            return ""
+        values = tuple(_values(page).items())
+        emails.append((page, key, Recipient("email", address, person.language, person, values)))
+        return "email"
+    if method.endpoint_id is None:
+        return ""
+    details = {
+        "method": method.kind,
+        "to": method.address,
+        "person": person.username,
+        **_values(page),
+    }
+    details["text"] = _("%(priority)s %(number)s needs you: %(title)s. Acknowledge: %(url)s") % {
+        "priority": details["priority"],
+        "number": details["number"],
+        "title": details["title"],
+        "url": details["acknowledge_url"],
+    }
+    notify(
+        TOPIC,
+        page,
+        [Recipient("webhook", str(method.endpoint_id), person.language, person)],
+        details,
+        dedup_key=f"oncall.page:{key}",
+        fresh=True,
+    )
+    return str(method.kind)
+
+
+def _emails_send(emails: list[tuple[Page, str, Recipient]]) -> None:
+    """Emails of many pages in as few notify() calls as their addresses allow (an address once
+    per call). A restricted incident's page goes alone, about its ticket, so the visibility
+    rule decides whether it may be sent."""
+    rounds: list[tuple[set, list]] = []
+    for page, key, recipient in emails:
+        if page.ticket.is_restricted:
+            notify(TOPIC, page.ticket, [recipient], {}, f"oncall.page:{key}", fresh=True)
+            continue
+        address = recipient.destination.lower()
+        for addresses, items in rounds:
+            if address not in addresses:
+                addresses.add(address)
+                items.append((key, recipient))
+                break
+        else:
+            rounds.append(({address}, [(key, recipient)]))
+    for _addresses, items in rounds:
+        # The key of the call is its first page's: new in this transaction, so no message can
+        # have it yet; each recipient's row adds their address to it.
+        notify(
+            TOPIC,
+            None,
+            [recipient for _key, recipient in items],
+            {"pages": len(items)},
+            dedup_key=f"oncall.page:{items[0][0]}:batch",
+            fresh=True,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Acknowledging
+
+
+class AcknowledgeRefused(ServiceError):
+    """The page cannot be acknowledged (used, expired, ended, forged link): `reason` says why,
+    `status_code` is the HTTP status it is answered with (404, 409 or 410)."""
+
+    def __init__(self, reason: str, status: int = 410):
+        super().__init__({"page": [reason]}, code="acknowledge_refused")
+        self.reason, self.status_code = reason, status
+
+
+def page_from_link(signed: str) -> Page:
+    """The page a signed link names, or AcknowledgeRefused (forged, expired, unknown)."""
+    try:
+        data = signing.loads(
+            signed, salt=ACK_SALT, max_age=settings.SERVICEDESK_ONCALL_ACK_HOURS * 3600
+        )
+    except signing.SignatureExpired:
+        raise AcknowledgeRefused(_("This acknowledge link has expired."), 410) from None
+    except signing.BadSignature:
+        raise AcknowledgeRefused(_("This acknowledge link is not valid."), 404) from None
+    page = (
+        Page.objects.select_related("ticket", "person", "escalation")
+        .filter(pk=data.get("p"), token=data.get("t"))
+        .first()
+    )
+    if page is None:
+        raise AcknowledgeRefused(_("This acknowledge link is not valid."), 404)
+    return page
+
+
+@transaction.atomic
+def page_acknowledge(*, page: Page, person: User | None = None, via: str = "link") -> Page:
+    """`person` (the paged person when None: the link is theirs) acknowledges the page: the
+    link is used up, the escalation stops, and the ticket records the acknowledgement as its
+    first response. A used, expired or stopped page is refused."""
+    # The ticket first, as its writers lock it: then the page and its escalation.
+    list(Ticket.objects.select_for_update().filter(pk=page.ticket_id).values_list("pk"))
+    page = Page.objects.select_for_update().select_related("ticket", "escalation").get(pk=page.pk)
+    person = person or page.person
+    now = timezone.now()
+    if page.used_at is not None:
+        raise AcknowledgeRefused(_("This page has already been acknowledged."), 409)
+    if page.expires_at <= now:
+        raise AcknowledgeRefused(_("This acknowledge link has expired."), 410)
+    escalation = Escalation.objects.select_for_update().get(pk=page.escalation_id)
+    if escalation.state != S.ACTIVE:
+        raise AcknowledgeRefused(
+            _("Paging for this incident has already ended (%(state)s).")
+            % {"state": escalation.get_state_display()},
+            409,
+        )
+    page.used_at = page.acknowledged_at = now
+    page.next_check_at = None
+    page.save(update_fields=["used_at", "acknowledged_at", "next_check_at"])
+    _end(escalation, S.ACKNOWLEDGED, now, reason=f"acknowledged by {person.username}", by=person)
+    Page.objects.filter(escalation=escalation, used_at__isnull=True).update(used_at=now)
+    ticket_page_acknowledge(
+        ticket=page.ticket, person=person, via=via, level=page.level + 1, repeat=page.repeat
+    )
+    return page
+
+
+# ---------------------------------------------------------------------------------------------
+# People's settings and schedules
+
+
+def _address_errors(kind: str, address: str, endpoint) -> dict[str, str]:
+    errors = {}
+    if kind not in ContactMethod.Kind.values:
+        errors["kind"] = _("Choose one of: %(kinds)s.") % {
+            "kinds": ", ".join(ContactMethod.Kind.values)
+        }
+    elif kind == ContactMethod.Kind.EMAIL:
+        if "@" not in address:
+            errors["address"] = _("Enter an email address.")
+    elif endpoint is None:
+        errors["endpoint"] = _("Choose the provider webhook that delivers this kind.")
+    if not address.strip():
+        errors["address"] = _("This field is required.")
+    return errors
+
+
+@transaction.atomic
+def contact_method_add(
+    *, person: User, kind: str, address: str, endpoint=None, label: str = ""
+) -> ContactMethod:
+    errors = _address_errors(kind, address, endpoint)
+    if errors:
+        raise ValidationFailed(errors)
+    return ContactMethod.objects.create(
+        person=person, kind=kind, address=address.strip(), endpoint=endpoint, label=label
+    )
+
+
+@transaction.atomic
+def contact_method_remove(*, method: ContactMethod) -> None:
+    method.delete()
+
+
+@transaction.atomic
+def notification_rule_add(
+    *, person: User, method: ContactMethod, delay_minutes: int
+) -> NotificationRule:
+    if method.person_id != person.pk:
+        raise ValidationFailed({"method": _("This contact method is not yours.")})
+    if delay_minutes < 0 or delay_minutes > 24 * 60:
+        raise ValidationFailed({"delay_minutes": _("Enter minutes between 0 and 1440.")})
+    return NotificationRule.objects.create(
+        person=person, method=method, delay_minutes=delay_minutes
+    )
+
+
+@transaction.atomic
+def notification_rule_remove(*, rule: NotificationRule) -> None:
+    rule.delete()
+
+
+@transaction.atomic
+def calendar_feed_get_or_rotate(*, person: User, rotate: bool = False) -> CalendarFeed:
+    """The person's feed; `rotate` gives it a new secret (the old URL stops working)."""
+    feed, created = CalendarFeed.objects.get_or_create(person=person)
+    if rotate and not created:
+        feed.token = new_token()
+        feed.save(update_fields=["token", "rotated_at"])
+    return feed

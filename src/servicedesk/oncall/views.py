@@ -1,0 +1,253 @@
+"""The console's on-call pages (/desk/oncall/), the acknowledge link of a page (no session),
+and each person's iCalendar feed (a secret URL). Views parse, call a selector or a service,
+render."""
+
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from servicedesk.accounts.models import User
+from servicedesk.accounts.permissions import is_staff_member
+from servicedesk.core.errors import ServiceError
+from servicedesk.oncall import forms, ical, schedules, selectors, services
+from servicedesk.oncall.models import ContactMethod, NotificationRule
+
+TIMELINE_DAYS = 28
+
+
+def desk_staff_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _errors_message(request, error: ServiceError) -> None:
+    messages.error(request, error.message)
+
+
+def _window():
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=TIMELINE_DAYS)
+
+
+def _bars(shifts, start, end):
+    """Each shift with its place on a bar from `start` to `end` (percentages)."""
+    span = (end - start).total_seconds()
+    for shift in shifts:
+        shift["left"] = round((shift["start"] - start).total_seconds() * 100 / span, 3)
+        shift["width"] = round((shift["end"] - shift["start"]).total_seconds() * 100 / span, 3)
+    return shifts
+
+
+@require_GET
+@desk_staff_required
+def schedules_page(request):
+    now = timezone.now()
+    rows = [
+        (s, schedules.on_call_at(selectors.schedule_plan(s), now)[0])
+        for s in selectors.schedules_for(request.user)
+    ]
+    people = User.objects.in_bulk([p for _s, p in rows if p])
+    return render(
+        request,
+        "oncall/desk/schedules.html",
+        {"nav": "oncall", "rows": [(s, people.get(p)) for s, p in rows]},
+    )
+
+
+@require_GET
+@desk_staff_required
+def schedule_page(request, pk: int):
+    schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+    start, end = _window()
+    shifts = selectors.schedule_shifts(schedule=schedule, start=start, end=end)
+    return render(
+        request,
+        "oncall/desk/schedule.html",
+        {
+            "nav": "oncall",
+            "schedule": schedule,
+            "shifts": _bars(shifts, start, end),
+            "start": start,
+            "end": end,
+            "days": [start + timedelta(days=n) for n in range(0, TIMELINE_DAYS, 7)],
+        },
+    )
+
+
+@require_GET
+@desk_staff_required
+def person_page(request, username: str):
+    person = get_object_or_404(User, username=username, is_active=True)
+    start, end = _window()
+    shifts = selectors.person_shifts(person=person, start=start, end=end)
+    return render(
+        request,
+        "oncall/desk/person.html",
+        {"nav": "oncall", "person": person, "shifts": shifts, "start": start, "end": end},
+    )
+
+
+@require_GET
+@desk_staff_required
+def policies_page(request):
+    return render(
+        request,
+        "oncall/desk/policies.html",
+        {"nav": "oncall", "policies": selectors.policies_for(request.user)},
+    )
+
+
+@require_GET
+@desk_staff_required
+def pages_page(request):
+    mine = selectors.pages_for(user=request.user, person=request.user)[:50]
+    open_pages = selectors.pages_for(user=request.user, open_only=True)[:50]
+    return render(
+        request,
+        "oncall/desk/pages.html",
+        {"nav": "oncall", "mine": mine, "open_pages": open_pages},
+    )
+
+
+@require_POST
+@desk_staff_required
+def page_acknowledge(request, pk: int):
+    page = get_object_or_404(selectors.pages_for(user=request.user), pk=pk)
+    try:
+        services.page_acknowledge(page=page, person=request.user, via="console")
+    except ServiceError as error:
+        _errors_message(request, error)
+    else:
+        messages.success(
+            request,
+            _("Acknowledged: paging for %(number)s stopped.") % {"number": page.ticket.number},
+        )
+    return redirect(request.POST.get("next") or reverse("desk-oncall-pages"))
+
+
+def _me_context(request, method_form=None, rule_form=None):
+    person = request.user
+    feed = services.calendar_feed_get_or_rotate(person=person)
+    return {
+        "nav": "oncall",
+        "methods": ContactMethod.objects.filter(person=person).select_related("endpoint"),
+        "rules": NotificationRule.objects.filter(person=person).select_related("method"),
+        "method_form": method_form or forms.ContactMethodForm(),
+        "rule_form": rule_form or forms.RuleForm(person=person),
+        "feed_url": request.build_absolute_uri(reverse("oncall-feed", args=[feed.token])),
+    }
+
+
+@require_GET
+@desk_staff_required
+def me_page(request):
+    return render(request, "oncall/desk/me.html", _me_context(request))
+
+
+@require_POST
+@desk_staff_required
+def me_method_add(request):
+    form = forms.ContactMethodForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_method_add(person=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            for field, reasons in error.errors.items():
+                form.add_error(field if field in form.fields else None, reasons)
+        else:
+            return redirect("desk-oncall-me")
+    return render(
+        request, "oncall/desk/me.html", _me_context(request, method_form=form), status=400
+    )
+
+
+@require_POST
+@desk_staff_required
+def me_method_remove(request, pk: int):
+    method = get_object_or_404(ContactMethod, pk=pk, person=request.user)
+    services.contact_method_remove(method=method)
+    return redirect("desk-oncall-me")
+
+
+@require_POST
+@desk_staff_required
+def me_rule_add(request):
+    form = forms.RuleForm(request.POST, person=request.user)
+    if form.is_valid():
+        try:
+            services.notification_rule_add(person=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            for field, reasons in error.errors.items():
+                form.add_error(field if field in form.fields else None, reasons)
+        else:
+            return redirect("desk-oncall-me")
+    return render(request, "oncall/desk/me.html", _me_context(request, rule_form=form), status=400)
+
+
+@require_POST
+@desk_staff_required
+def me_rule_remove(request, pk: int):
+    rule = get_object_or_404(NotificationRule, pk=pk, person=request.user)
+    services.notification_rule_remove(rule=rule)
+    return redirect("desk-oncall-me")
+
+
+@require_POST
+@desk_staff_required
+def me_feed_rotate(request):
+    services.calendar_feed_get_or_rotate(person=request.user, rotate=True)
+    messages.success(
+        request, _("Your calendar feed has a new address; the old one no longer works.")
+    )
+    return redirect("desk-oncall-me")
+
+
+# ---------------------------------------------------------------------------------------------
+# No session: the acknowledge link and the calendar feed
+
+
+@csrf_exempt  # the signed, single-use link is the credential; there is no session to protect
+@require_http_methods(["GET", "POST"])
+def acknowledge_link(request, signed: str):
+    """GET shows the incident and one button (mail scanners that open links acknowledge
+    nothing); POST acknowledges. A used, expired or forged link gets a page saying so."""
+    try:
+        page = services.page_from_link(signed)
+        if request.method == "POST":
+            services.page_acknowledge(page=page)
+            return render(request, "oncall/ack.html", {"page": page, "done": True})
+        if page.used_at is not None:
+            raise services.AcknowledgeRefused(_("This page has already been acknowledged."), 409)
+    except services.AcknowledgeRefused as refused:
+        return render(
+            request, "oncall/ack.html", {"refused": refused.reason}, status=refused.status_code
+        )
+    return render(request, "oncall/ack.html", {"page": page})
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    feed = selectors.feed_by_token(token=token)
+    if feed is None or not feed.person.is_active:
+        raise Http404
+    start, end = ical.feed_range()
+    body = ical.shifts_calendar(person=feed.person, start=start, end=end)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
