@@ -9,12 +9,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.alerts import selectors, services
-from servicedesk.alerts.models import Alert, Integration, RawEvent, Surge, SurgeRule
+from servicedesk.alerts.models import Alert, Integration, RawEvent, Source, Surge, SurgeRule
 from servicedesk.alerts.sources.registry import SOURCES
 
 
 def curl_example(integration: Integration, *, key: str = "ROUTING_KEY", site: str = "") -> str:
     spec = SOURCES[integration.source]
+    if integration.source == Source.EMAIL:
+        return _(
+            "Mail intake: an Email in mailbox of purpose “alerts” whose integration is “%(name)s”."
+        ) % {"name": integration.name}
     body = spec.example.replace("{key}", key)
     url = (
         f"{site}/v2/enqueue"

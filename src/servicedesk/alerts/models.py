@@ -18,6 +18,7 @@ class Source(models.TextChoices):
     ALERTMANAGER = "alertmanager", _("Prometheus Alertmanager")
     PAGERDUTY = "pagerduty", _("PagerDuty Events API v2")
     GENERIC = "generic", _("Generic JSON")
+    EMAIL = "email", _("Email (an alerts mailbox)")
 
 
 class Severity(models.TextChoices):
@@ -348,3 +349,21 @@ class Surge(StaffOnly):
 
     def __str__(self) -> str:
         return f"{self.service or self.category}: {self.get_status_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The email integration: alerts mailed to an alerts mailbox (alerts/services/email.py).
+
+
+class EmailEvent(models.Model):
+    """The mail a raw event came in. The raw message is mail intake's (its InboundMessage),
+    linked by id as plain data: mail intake and alerts are peers and share no model."""
+
+    raw_event = models.OneToOneField(
+        RawEvent, on_delete=models.CASCADE, primary_key=True, related_name="email"
+    )
+    inbound_message_id = models.PositiveBigIntegerField(unique=True)
+    message_id = models.CharField(max_length=250, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.raw_event_id} ← mail {self.inbound_message_id}"

@@ -260,3 +260,16 @@ def surge_ticket_panel(ticket, user) -> dict | None:
         "proposed": surge.status == SurgeStatus.PROPOSED,
         "is_incident": surge.incident_id == ticket.pk,
     }
+
+
+def integration_for_reference(reference: str) -> Integration | None:
+    """The active email integration an alerts mailbox names (by number or by name)."""
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    rows = Integration.objects.filter(source="email", is_active=True)
+    if reference.isdigit() and int(reference) < 2**63:
+        found = rows.filter(pk=int(reference)).first()
+        if found is not None:
+            return found
+    return rows.filter(name=reference).first() or rows.filter(name__iexact=reference).first()

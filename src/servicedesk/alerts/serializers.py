@@ -69,6 +69,8 @@ class IntegrationSerializer(serializers.ModelSerializer):
         """The path to POST events to; `{routing_key}` stands for the key."""
         if obj.source == Source.PAGERDUTY:
             return "/v2/enqueue"
+        if obj.source == Source.EMAIL:
+            return ""  # mailed to an alerts mailbox that names this integration
         return f"/api/alerts/{obj.source}/{{routing_key}}/"
 
 
