@@ -174,12 +174,15 @@ def group_by_name(value: str) -> SupportGroup:
 def surge_rule_for(*, service_id: int | None, category_id: int | None) -> SurgeRule:
     """The rule of a ticket's scope: its service's (or, without a service, its category's),
     else the global rule, else the defaults (5 tickets in 15 minutes, opened at once)."""
-    rules = SurgeRule.objects.select_related("assignment_group")
-    if service_id:
-        rule = rules.filter(service_id=service_id).first()
-    else:
-        rule = rules.filter(category_id=category_id, service__isnull=True).first()
-    return rule or rules.filter(service__isnull=True, category__isnull=True).first() or SurgeRule()
+    own = Q(service_id=service_id) if service_id else Q(category_id=category_id, service=None)
+    rules = {
+        (rule.service_id, rule.category_id): rule
+        for rule in SurgeRule.objects.select_related("assignment_group").filter(
+            own | Q(service=None, category=None)
+        )
+    }
+    mine = (service_id, None) if service_id else (None, category_id)
+    return rules.get(mine) or rules.get((None, None)) or SurgeRule()
 
 
 def surge_active(*, scope: SurgeScope) -> Surge | None:

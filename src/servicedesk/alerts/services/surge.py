@@ -92,8 +92,12 @@ def surge_ticket_created(event: TicketEvent) -> None:
 
 def _scope_lock(key: str) -> SurgeScope:
     """The scope's row, made if need be and locked until the ticket's transaction ends."""
-    SurgeScope.objects.bulk_create([SurgeScope(key=key)], ignore_conflicts=True)
-    return SurgeScope.objects.select_for_update().get(key=key)
+    scope = SurgeScope.objects.select_for_update().filter(key=key).first()
+    if scope is None:
+        # Two first tickets of a scope at once: one INSERT wins, the other waits on the row.
+        SurgeScope.objects.bulk_create([SurgeScope(key=key)], ignore_conflicts=True)
+        scope = SurgeScope.objects.select_for_update().get(key=key)
+    return scope
 
 
 def system_account() -> User:
