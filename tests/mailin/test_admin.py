@@ -62,6 +62,7 @@ def test_a_mailbox_keeps_its_password_unless_told_to_forget_it(admin_client, des
         "name": "imap",
         "address": "imap@desk.example.test",
         "kind": "imap",
+        "purpose": "tickets",
         "is_active": "on",
         "host": "imap.example.test",
         "port": "993",

@@ -9,12 +9,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.alerts import selectors, services
-from servicedesk.alerts.models import Alert, Integration, RawEvent
+from servicedesk.alerts.models import Alert, Integration, RawEvent, Source, Surge, SurgeRule
 from servicedesk.alerts.sources.registry import SOURCES
 
 
 def curl_example(integration: Integration, *, key: str = "ROUTING_KEY", site: str = "") -> str:
     spec = SOURCES[integration.source]
+    if integration.source == Source.EMAIL:
+        return _(
+            "Mail intake: an Email in mailbox of purpose “alerts” whose integration is “%(name)s”."
+        ) % {"name": integration.name}
     body = spec.example.replace("{key}", key)
     url = (
         f"{site}/v2/enqueue"
@@ -164,6 +168,30 @@ class AlertAdmin(admin.ModelAdmin):
     list_filter = ["status", "severity", "integration"]
     search_fields = ["dedup_key", "summary"]
     readonly_fields = [f.name for f in Alert._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Surge detection
+
+
+@admin.register(SurgeRule)
+class SurgeRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "service", "category", "threshold", "window_minutes", "mode"]
+    list_filter = ["mode", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        # The form checked the scope (the model's constraints); the service checks it again.
+        services.surge_rule_save(rule=obj)
+
+
+@admin.register(Surge)
+class SurgeAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "detected_at", "incident", "decided_by"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in Surge._meta.fields] + ["tickets"]
 
     def has_add_permission(self, request):
         return False

@@ -2,6 +2,7 @@
 (integrations for administrators, alerts for desk staff)."""
 
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from servicedesk.accounts.permissions import is_admin, is_staff_member
 from servicedesk.alerts import selectors, services
 from servicedesk.alerts import serializers as s
+from servicedesk.alerts.models import SurgeRule, SurgeStatus
 from servicedesk.alerts.services.intake import body_limit, too_large
 from servicedesk.alerts.sources import Reply
 from servicedesk.alerts.sources.registry import SOURCES
@@ -182,3 +184,95 @@ class AlertListView(APIView):
             raise ValidationError({k: [v] for k, v in errors.items()})
         alerts = selectors.alerts_list(user=request.user, filters=filters)
         return Response(s.AlertSerializer(alerts, many=True).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Surges of user tickets
+
+
+class SurgeListView(APIView):
+    """Possible outages found in user tickets, newest first (desk staff)."""
+
+    permission_classes = [IsDeskStaff]
+
+    @extend_schema(
+        tags=["alerts"],
+        parameters=[OpenApiParameter("status", enum=list(SurgeStatus.values))],
+        responses={200: s.SurgeSerializer(many=True)},
+    )
+    def get(self, request):
+        status = request.query_params.get("status", "")
+        if status and status not in SurgeStatus.values:
+            raise ValidationError(
+                {"status": [_("Must be one of: %s.") % ", ".join(SurgeStatus.values)]}
+            )
+        rows = selectors.surges_list(user=request.user, status=status)
+        return Response(s.SurgeSerializer(rows, many=True).data)
+
+
+class _SurgeDecision(APIView):
+    permission_classes = [IsDeskStaff]
+
+    def _surge(self, request, pk: int):
+        surge = selectors.surge_get(user=request.user, pk=pk)
+        if surge is None:
+            raise Http404
+        return surge
+
+
+class SurgeConfirmView(_SurgeDecision):
+    @extend_schema(
+        tags=["alerts"],
+        request=None,
+        summary="Confirm a proposed surge: open its incident with its tickets as children",
+        responses={200: s.SurgeSerializer, 400: error_response("Already decided.")},
+    )
+    def post(self, request, pk: int):
+        surge = services.surge_confirm(surge=self._surge(request, pk), actor=request.user)
+        return Response(s.SurgeSerializer(surge).data)
+
+
+class SurgeDismissView(_SurgeDecision):
+    @extend_schema(
+        tags=["alerts"],
+        request=s.SurgeDismissSerializer,
+        summary="Dismiss a proposed surge",
+        responses={200: s.SurgeSerializer, 400: error_response("Already decided.")},
+    )
+    def post(self, request, pk: int):
+        data = s.SurgeDismissSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        surge = services.surge_dismiss(
+            surge=self._surge(request, pk),
+            actor=request.user,
+            note=data.validated_data.get("note", ""),
+        )
+        return Response(s.SurgeSerializer(surge).data)
+
+
+class SurgeRuleListView(generics.ListCreateAPIView):
+    """Surge rules (administrators): per service, per category, or global."""
+
+    permission_classes = [IsAdmin]
+    serializer_class = s.SurgeRuleSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return SurgeRule.objects.select_related("service", "category").order_by("id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.surge_rule_save(**serializer.validated_data)
+
+
+class SurgeRuleDetailView(generics.RetrieveUpdateDestroyAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = s.SurgeRuleSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return SurgeRule.objects.all()
+
+    def perform_update(self, serializer):
+        serializer.instance = services.surge_rule_save(
+            rule=serializer.instance, **serializer.validated_data
+        )

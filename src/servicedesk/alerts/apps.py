@@ -10,9 +10,15 @@ class AlertsConfig(AppConfig):
     def ready(self):
         # Imported here, once the apps are loaded: these modules need the models.
         from servicedesk.alerts import tasks
-        from servicedesk.alerts.selectors import ticket_alerts_panel
+        from servicedesk.alerts.selectors import surge_ticket_panel, ticket_alerts_panel
+        from servicedesk.alerts.services.email import PURPOSE, email_alert_receive
+        from servicedesk.alerts.services.surge import TOPIC as SURGE_TOPIC
+        from servicedesk.alerts.services.surge import surge_ticket_created
+        from servicedesk.core.mailboxes import mailbox_handler_register
         from servicedesk.core.scheduler import periodic_register
         from servicedesk.notifications.topics import Topic, topic_register
+        from servicedesk.tickets.events import event_observer_register
+        from servicedesk.tickets.models import TicketEvent
         from servicedesk.tickets.panels import panel_register
 
         topic_register(
@@ -21,5 +27,13 @@ class AlertsConfig(AppConfig):
             )
         )
         panel_register("alerts/ticket_panel.html", ticket_alerts_panel)
+        # Surge detection: every ticket logged is weighed, inside the transaction that logs it.
+        topic_register(
+            Topic(SURGE_TOPIC, _("Possible outage (surge of tickets)"), "alerts/email/surge.txt")
+        )
+        event_observer_register([TicketEvent.Type.CREATED], surge_ticket_created)
+        panel_register("alerts/surge_panel.html", surge_ticket_panel)
+        # The email integration: mail of alerts mailboxes (mail intake stores it raw first).
+        mailbox_handler_register(PURPOSE, email_alert_receive)
         # After-commit runs do the work; the sweep picks up what a dead worker left.
         periodic_register(tasks.alerts_process, every=lambda: 60)

@@ -1,8 +1,10 @@
 """Monitoring integrations, the raw events they send, and the alerts made from them."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup
@@ -16,6 +18,7 @@ class Source(models.TextChoices):
     ALERTMANAGER = "alertmanager", _("Prometheus Alertmanager")
     PAGERDUTY = "pagerduty", _("PagerDuty Events API v2")
     GENERIC = "generic", _("Generic JSON")
+    EMAIL = "email", _("Email (an alerts mailbox)")
 
 
 class Severity(models.TextChoices):
@@ -199,3 +202,168 @@ class Alert(StaffOnly):
 
     def __str__(self) -> str:
         return f"{self.dedup_key}: {self.summary}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Surge detection: many user tickets about one service (or category) in a short time, the
+# earliest sign of an outage that monitoring missed (alerts/services/surge.py).
+
+
+class SurgeMode(models.TextChoices):
+    OPEN = "open", _("Open the incident")
+    PROPOSE = "propose", _("Propose the incident to an agent")
+
+
+SURGE_THRESHOLD = 5
+SURGE_WINDOW_MINUTES = 15
+
+
+class SurgeRule(models.Model):
+    """How many tickets in how many minutes make a surge, for one service, one category, or
+    (neither set) every other one. Without a global rule the defaults apply: 5 in 15 minutes,
+    opened at once."""
+
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    threshold = models.PositiveSmallIntegerField(
+        _("tickets"),
+        default=SURGE_THRESHOLD,
+        validators=[MinValueValidator(2)],
+        help_text=_("A surge is at least this many tickets…"),
+    )
+    window_minutes = models.PositiveIntegerField(
+        _("within (minutes)"),
+        default=SURGE_WINDOW_MINUTES,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
+    mode = models.CharField(
+        _("then"), max_length=10, choices=SurgeMode.choices, default=SurgeMode.OPEN
+    )
+    assignment_group = models.ForeignKey(
+        SupportGroup,
+        verbose_name=_("assignment group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Left empty: the category's group, else the service desk (L1)."),
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Off: no surge is detected for this scope.")
+    )
+
+    class Meta:
+        verbose_name = _("surge rule")
+        verbose_name_plural = _("surge rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__isnull=True) | Q(category__isnull=True),
+                name="alerts_surgerule_one_scope",
+            ),
+            # One rule per service, per category, and one global rule.
+            models.UniqueConstraint(
+                Coalesce("service", Value(0)),
+                Coalesce("category", Value(0)),
+                name="alerts_surgerule_unique_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.service or self.category or _("every service and category")
+        return f"{scope}: {self.threshold} / {self.window_minutes} min"
+
+
+class SurgeScope(models.Model):
+    """The row locked while a new ticket is weighed for a surge of its service (or category),
+    so that two tickets logged at once cannot open two surge incidents."""
+
+    key = models.CharField(max_length=40, unique=True)  # "service:<id>" or "category:<id>"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SurgeStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    OPEN = "open", _("Incident opened")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Surge(StaffOnly):
+    """One surge: the tickets that made it, and the incident opened for it (at once, or when an
+    agent confirms the proposal). While the incident is open, new tickets of the scope join it."""
+
+    scope = models.ForeignKey(SurgeScope, on_delete=models.CASCADE, related_name="surges")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=SurgeStatus.choices)
+    # The rule as it was when the surge was detected.
+    threshold = models.PositiveSmallIntegerField()
+    window_minutes = models.PositiveIntegerField()
+    group = models.ForeignKey(
+        SupportGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    incident = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tickets = models.ManyToManyField("tickets.Ticket", related_name="surges", blank=True)
+    detected_at = models.DateTimeField()
+    last_ticket_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        verbose_name = _("surge")
+        verbose_name_plural = _("surges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=Q(status="proposed"),
+                name="alerts_surge_one_proposal_per_scope",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-detected_at"], name="alerts_surge_status")]
+
+    def __str__(self) -> str:
+        return f"{self.service or self.category}: {self.get_status_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The email integration: alerts mailed to an alerts mailbox (alerts/services/email.py).
+
+
+class EmailEvent(models.Model):
+    """The mail a raw event came in. The raw message is mail intake's (its InboundMessage),
+    linked by id as plain data: mail intake and alerts are peers and share no model."""
+
+    raw_event = models.OneToOneField(
+        RawEvent, on_delete=models.CASCADE, primary_key=True, related_name="email"
+    )
+    inbound_message_id = models.PositiveBigIntegerField(unique=True)
+    message_id = models.CharField(max_length=250, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.raw_event_id} ← mail {self.inbound_message_id}"

@@ -7,9 +7,21 @@ from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import SupportGroup
 from servicedesk.accounts.permissions import is_staff_member
-from servicedesk.alerts.models import Alert, AlertStatus, Integration, RawEvent, Severity
+from servicedesk.alerts.models import (
+    Alert,
+    AlertStatus,
+    Integration,
+    RawEvent,
+    Severity,
+    Surge,
+    SurgeRule,
+    SurgeScope,
+    SurgeStatus,
+)
 from servicedesk.alerts.services.processing import pending_events
 from servicedesk.catalog.models import Service
+from servicedesk.tickets.models import Channel, Kind, Ticket
+from servicedesk.tickets.states import OPEN_STATUSES
 
 LIST_LIMIT = 200
 RECENT_EVENTS = 20
@@ -153,3 +165,114 @@ def group_by_name(value: str) -> SupportGroup:
     if found is None:
         raise LookupError(f"No active support group is named {value!r}.")
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Surges
+
+
+def surge_rule_for(*, service_id: int | None, category_id: int | None) -> SurgeRule:
+    """The rule of a ticket's scope: its service's (or, without a service, its category's),
+    else the global rule, else the defaults (5 tickets in 15 minutes, opened at once)."""
+    own = Q(service_id=service_id) if service_id else Q(category_id=category_id, service=None)
+    rules = {
+        (rule.service_id, rule.category_id): rule
+        for rule in SurgeRule.objects.select_related("assignment_group").filter(
+            own | Q(service=None, category=None)
+        )
+    }
+    mine = (service_id, None) if service_id else (None, category_id)
+    return rules.get(mine) or rules.get((None, None)) or SurgeRule()
+
+
+def surge_active(*, scope: SurgeScope) -> Surge | None:
+    """The scope's surge that new tickets join: proposed, or with its incident still open."""
+    return (
+        Surge.objects.filter(scope=scope)
+        .filter(
+            Q(status=SurgeStatus.PROPOSED)
+            | Q(status=SurgeStatus.OPEN, incident__status__in=OPEN_STATUSES)
+        )
+        .select_related("incident")
+        .order_by("-detected_at", "-id")
+        .first()
+    )
+
+
+def surge_candidates(*, key: str, since) -> list[Ticket]:
+    """The tickets of scope `key` logged since `since` that may make a surge, oldest first."""
+    kind, _sep, pk = key.partition(":")
+    rows = Ticket.objects.filter(
+        kind=Kind.INCIDENT,
+        status__in=OPEN_STATUSES,
+        is_restricted=False,
+        parent__isnull=True,
+        created_at__gte=since,
+    ).exclude(channel=Channel.MONITORING)
+    if kind == "service":
+        rows = rows.filter(service_id=int(pk))
+    else:
+        rows = rows.filter(category_id=int(pk), service__isnull=True)
+    rows = rows.exclude(surges__isnull=False).exclude(
+        pk__in=Surge.objects.filter(incident__isnull=False).values("incident_id")
+    )
+    return list(rows.order_by("created_at", "id"))
+
+
+def surges_list(*, user, status: str = "", limit: int = LIST_LIMIT) -> list[Surge]:
+    """Surges `user` may see, newest first; their ticket counts in the same query."""
+    rows = (
+        Surge.objects.visible_to(user)
+        .select_related("service", "category", "group", "incident", "decided_by")
+        .annotate(ticket_count=Count("tickets"))
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return list(rows.order_by("-detected_at", "-id")[:limit])
+
+
+def surge_get(*, user, pk: int) -> Surge | None:
+    return (
+        Surge.objects.visible_to(user)
+        .select_related("service", "category", "group", "incident", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def surge_tickets(*, surge: Surge) -> list[Ticket]:
+    return list(surge.tickets.order_by("created_at", "id"))
+
+
+def surge_ticket_panel(ticket, user) -> dict | None:
+    """The console ticket page's box for a ticket in a proposed surge (confirm or dismiss), or
+    for a surge's incident; None otherwise. Desk staff only."""
+    if not is_staff_member(user):
+        return None
+    surge = (
+        Surge.objects.filter(Q(tickets=ticket, status=SurgeStatus.PROPOSED) | Q(incident=ticket))
+        .select_related("service", "category", "incident")
+        .order_by("-detected_at")
+        .first()
+    )
+    if surge is None:
+        return None
+    return {
+        "surge": surge,
+        "count": surge.tickets.count(),
+        "proposed": surge.status == SurgeStatus.PROPOSED,
+        "is_incident": surge.incident_id == ticket.pk,
+    }
+
+
+def integration_for_reference(reference: str) -> Integration | None:
+    """The active email integration an alerts mailbox names (by number or by name)."""
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    rows = Integration.objects.filter(source="email", is_active=True)
+    if reference.isdigit() and int(reference) < 2**63:
+        found = rows.filter(pk=int(reference)).first()
+        if found is not None:
+            return found
+    return rows.filter(name=reference).first() or rows.filter(name__iexact=reference).first()

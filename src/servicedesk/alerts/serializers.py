@@ -3,8 +3,16 @@
 from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup
-from servicedesk.alerts.models import Alert, Integration, Severity, Source
-from servicedesk.catalog.models import Service
+from servicedesk.alerts.models import (
+    Alert,
+    Integration,
+    Severity,
+    Source,
+    Surge,
+    SurgeMode,
+    SurgeRule,
+)
+from servicedesk.catalog.models import Category, Service
 from servicedesk.tickets.priority import Level
 
 
@@ -61,6 +69,8 @@ class IntegrationSerializer(serializers.ModelSerializer):
         """The path to POST events to; `{routing_key}` stands for the key."""
         if obj.source == Source.PAGERDUTY:
             return "/v2/enqueue"
+        if obj.source == Source.EMAIL:
+            return ""  # mailed to an alerts mailbox that names this integration
         return f"/api/alerts/{obj.source}/{{routing_key}}/"
 
 
@@ -180,3 +190,73 @@ class GenericEventSerializer(serializers.Serializer):
 class AcceptedSerializer(serializers.Serializer):
     status = serializers.CharField(default="accepted")
     alerts = serializers.IntegerField(help_text="How many alert changes the body held.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Surges
+
+
+class SurgeSerializer(serializers.ModelSerializer):
+    service = serializers.StringRelatedField()
+    category = serializers.StringRelatedField()
+    group = serializers.StringRelatedField()
+    incident = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    tickets = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Surge
+        fields = [
+            "id",
+            "status",
+            "service",
+            "service_id",
+            "category",
+            "category_id",
+            "threshold",
+            "window_minutes",
+            "group",
+            "incident",
+            "tickets",
+            "detected_at",
+            "last_ticket_at",
+            "decided_by",
+            "decided_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class SurgeDismissSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class SurgeRuleSerializer(serializers.ModelSerializer):
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    assignment_group = serializers.PrimaryKeyRelatedField(
+        queryset=SupportGroup.objects.all(), required=False, allow_null=True
+    )
+    threshold = serializers.IntegerField(min_value=2, max_value=1000, required=False)
+    window_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
+    mode = serializers.ChoiceField(choices=SurgeMode.choices, required=False)
+
+    class Meta:
+        model = SurgeRule
+        fields = [
+            "id",
+            "service",
+            "category",
+            "threshold",
+            "window_minutes",
+            "mode",
+            "assignment_group",
+            "is_active",
+        ]
+        read_only_fields = ["id"]
+        # Uniqueness of the scope is the service's to check (named field, 400).
+        validators: list = []

@@ -10,5 +10,10 @@ urlpatterns = [
     path("integrations/", api.IntegrationListView.as_view(), name="alerts-integrations"),
     path("integrations/<int:pk>/", api.IntegrationDetailView.as_view()),
     path("integrations/<int:pk>/rotate-key/", api.IntegrationRotateKeyView.as_view()),
+    path("surges/", api.SurgeListView.as_view(), name="alerts-surges"),
+    path("surges/<int:pk>/confirm/", api.SurgeConfirmView.as_view()),
+    path("surges/<int:pk>/dismiss/", api.SurgeDismissView.as_view()),
+    path("surge-rules/", api.SurgeRuleListView.as_view(), name="alerts-surge-rules"),
+    path("surge-rules/<int:pk>/", api.SurgeRuleDetailView.as_view()),
     path("", api.AlertListView.as_view(), name="alerts-list"),
 ]

@@ -29,6 +29,8 @@ class MailboxForm(forms.ModelForm):
             "name",
             "address",
             "kind",
+            "purpose",
+            "integration_ref",
             "is_active",
             "accept_new_requesters",
             "group",

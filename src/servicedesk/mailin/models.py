@@ -23,9 +23,27 @@ class Mailbox(models.Model):
         IMAP = "imap", _("IMAP")
         MAILDIR = "maildir", _("Maildir")
 
+    class Purpose(models.TextChoices):
+        TICKETS = "tickets", _("Tickets (people write in)")
+        ALERTS = "alerts", _("Alerts (monitoring sends notifications)")
+
     name = models.SlugField(_("name"), max_length=50, unique=True)
     address = models.EmailField(_("address"), blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PIPE)
+    # Not tickets: each stored message is handed to the handler registered for the purpose
+    # (core/mailboxes.py), with `integration_ref` as plain data it reads.
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.TICKETS
+    )
+    integration_ref = models.CharField(
+        _("integration"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "For an alerts mailbox: the monitoring integration its mail belongs to "
+            "(its name or number)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     accept_new_requesters = models.BooleanField(
         _("accepts new requesters"),
@@ -108,6 +126,7 @@ class InboundMessage(models.Model):
         NONE = "", _("None")
         OPENED = "opened", _("Opened a ticket")
         COMMENTED = "commented", _("Commented on a ticket")
+        HANDED = "handed", _("Handed to the mailbox's integration")
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages")
     raw = models.BinaryField()

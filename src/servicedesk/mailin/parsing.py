@@ -61,6 +61,11 @@ class ParsedMail:
     attachments: list[Attachment] = field(default_factory=list)
     automatic: str = ""  # why it is an auto-reply, a bounce or a list message; "" if not
     html_only: bool = False
+    # The same, but a machine's notification (Auto-Submitted: auto-generated, Precedence:
+    # bulk or list) is not a reason: what an alerts mailbox still ignores.
+    reply_or_bounce: str = ""
+    # Every header by lower-case name, decoded (the first of a repeated one).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def mail_parse(raw: bytes) -> ParsedMail:
@@ -83,7 +88,18 @@ def mail_parse(raw: bytes) -> ParsedMail:
         attachments=list(_attachments(message)),
         automatic=automatic_reason(message),
         html_only=html_only,
+        reply_or_bounce=automatic_reason(message, notifications=False),
+        headers=_headers(message),
     )
+
+
+def _headers(message: EmailMessage) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name in message.keys():  # noqa: SIM118 - a Message iterates its headers' names only via keys()
+        key = name.lower()
+        if key not in headers:
+            headers[key] = " ".join(_header(message, name).split())[:2000]
+    return headers
 
 
 def message_id_of(raw: bytes) -> str:
@@ -137,13 +153,23 @@ def thread_ids(message: EmailMessage) -> list[str]:
     return [i for i in ids if not (i in seen or seen.add(i))][:50]
 
 
-def automatic_reason(message: EmailMessage) -> str:
-    """Why this is an automatic message that must never open a ticket or get an answer."""
+def automatic_reason(message: EmailMessage, *, notifications: bool = True) -> str:
+    """Why this is an automatic message that must never open a ticket or get an answer.
+
+    `notifications=False` leaves out what marks a machine's notification (Auto-Submitted:
+    auto-generated or auto-notified, Precedence: bulk or list): monitoring mail is that, and
+    an alerts mailbox takes it; auto-replies, bounces and reports stay reasons."""
     auto_submitted = _header(message, "auto-submitted").strip().lower()
-    if auto_submitted and not auto_submitted.startswith("no"):
+    if (
+        auto_submitted
+        and not auto_submitted.startswith("no")
+        and (notifications or auto_submitted.startswith("auto-replied"))
+    ):
         return f"Auto-Submitted: {auto_submitted}"
     precedence = _header(message, "precedence").strip().lower()
-    if precedence in {"bulk", "junk", "list", "auto_reply"}:
+    if precedence in {"bulk", "junk", "list", "auto_reply"} and (
+        notifications or precedence == "auto_reply"
+    ):
         return f"Precedence: {precedence}"
     for header in ("x-autoreply", "x-autorespond", "x-auto-response-suppress-loop"):
         if _header(message, header):

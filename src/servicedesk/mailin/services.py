@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from servicedesk.accounts.models import User
 from servicedesk.core.errors import ServiceError
 from servicedesk.core.jobs import job_enqueue_on_commit
+from servicedesk.core.mailboxes import InboundMail, NoHandler, mailbox_handler_for
 from servicedesk.core.visibility import is_visible
 from servicedesk.mailin import selectors
 from servicedesk.mailin.models import InboundMessage, Mailbox
@@ -182,6 +183,9 @@ def _process(row: InboundMessage) -> None:
     row.from_address = mail.from_address
     row.subject = mail.subject
     row.full_text = mail.text
+    if row.mailbox.purpose != Mailbox.Purpose.TICKETS:
+        _hand(row, mail)
+        return
     ignored = _ignore_reason(row, mail)
     if ignored:
         _finish(row, InboundMessage.Status.IGNORED, ignored)
@@ -227,14 +231,50 @@ def _process(row: InboundMessage) -> None:
     _finish(row, InboundMessage.Status.PROCESSED, "; ".join(r for r in reasons if r), "opened")
 
 
+def _hand(row: InboundMessage, mail: ParsedMail) -> None:
+    """A mailbox of another purpose: its handler takes the message (core/mailboxes.py).
+
+    Auto-replies, bounces, reports and the desk's own mail are still ignored; a machine's
+    notification is not (monitoring mail is that), and there is no loop guard per sender: a
+    monitor sends storms from one address, and its handler deduplicates."""
+    if mail.reply_or_bounce:
+        _finish(row, InboundMessage.Status.IGNORED, f"automatic message: {mail.reply_or_bounce}")
+        return
+    if _own_address(mail.from_address):
+        _finish(row, InboundMessage.Status.IGNORED, "sent by the desk itself (mail loop)")
+        return
+    purpose = row.mailbox.purpose
+    handler = mailbox_handler_for(purpose)
+    if handler is None:
+        raise NoHandler(f"no handler takes mailboxes of purpose {purpose!r}")
+    note = handler(
+        InboundMail(
+            inbound_id=row.pk,
+            mailbox=row.mailbox.name,
+            reference=row.mailbox.integration_ref,
+            from_address=mail.from_address,
+            subject=mail.subject,
+            text=mail.text,
+            received_at=row.received_at,
+            message_id=mail.message_id,
+            headers=mail.headers,
+        )
+    )
+    _finish(row, InboundMessage.Status.PROCESSED, note or "", InboundMessage.Outcome.HANDED)
+
+
+def _own_address(address: str) -> bool:
+    own = {settings.SERVICEDESK_FROM_EMAIL.lower()} | {
+        a.lower() for a in Mailbox.objects.exclude(address="").values_list("address", flat=True)
+    }
+    return address in own
+
+
 def _ignore_reason(row: InboundMessage, mail: ParsedMail) -> str:
     """Why this message must not open a ticket nor be answered, or "" when it may."""
     if mail.automatic:
         return f"automatic message: {mail.automatic}"
-    own = {settings.SERVICEDESK_FROM_EMAIL.lower()} | {
-        a.lower() for a in Mailbox.objects.exclude(address="").values_list("address", flat=True)
-    }
-    if mail.from_address in own:
+    if _own_address(mail.from_address):
         return "sent by the desk itself (mail loop)"
     cap = settings.SERVICEDESK_MAILIN_SENDER_HOURLY_CAP
     if selectors.sender_recent_count(message=row) >= cap:

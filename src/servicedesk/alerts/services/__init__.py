@@ -12,6 +12,12 @@ from servicedesk.alerts.services.processing import (
     events_batch_process,
     pending_events,
 )
+from servicedesk.alerts.services.surge import (
+    surge_confirm,
+    surge_dismiss,
+    surge_rule_save,
+    surge_ticket_created,
+)
 
 __all__ = [
     "alerts_process",
@@ -24,4 +30,8 @@ __all__ = [
     "pending_events",
     "raw_event_store",
     "raw_events_retry",
+    "surge_confirm",
+    "surge_dismiss",
+    "surge_rule_save",
+    "surge_ticket_created",
 ]

@@ -1,7 +1,8 @@
 """Every source format by name: one line each."""
 
-from servicedesk.alerts.sources import SourceSpec, alertmanager, generic, pagerduty
+from servicedesk.alerts.sources import SourceSpec, alertmanager, email, generic, pagerduty
 
 SOURCES: dict[str, SourceSpec] = {
-    spec.name: spec for spec in (alertmanager.SOURCE, pagerduty.SOURCE, generic.SOURCE)
+    spec.name: spec
+    for spec in (alertmanager.SOURCE, pagerduty.SOURCE, generic.SOURCE, email.SOURCE)
 }
