@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "servicedesk.sla",
     "servicedesk.alerts",
     "servicedesk.statuspage",
+    "servicedesk.appointments",
     "servicedesk.mailin",
     "servicedesk.reports",
     "servicedesk.demo",

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicedesk.alerts.api import PagerDutyIntakeView
+from servicedesk.appointments import urls as session_urls
 from servicedesk.notifications import urls as notification_urls
 from servicedesk.statuspage import urls as status_urls
 from servicedesk.tickets.urls import desk_urls, portal_urls
@@ -27,6 +28,9 @@ urlpatterns = [
     *notification_urls.desk_urls,
     *notification_urls.portal_urls,
     path("desk/status/", include(status_urls.desk_urls)),
+    path("api/sessions/", include(session_urls.api_urls)),
+    path("desk/sessions/", include(session_urls.desk_urls)),
+    path("sessions/", include(session_urls.portal_urls)),
     path("status/", include(status_urls.public_urls)),
     path("desk/", include(desk_urls)),
     path("", include(portal_urls)),

@@ -227,3 +227,12 @@ def event_monitoring(ticket: Ticket, actor, at: datetime, *, body: str, **data) 
     """What the monitoring told the ticket in one go: alerts opened, repeated, acknowledged,
     resolved. An internal note, one row for a whole batch of alert changes."""
     return _write(ticket, T.NOTE, actor, at, body=body, source="monitoring", **data)
+
+
+def event_session(
+    ticket: Ticket, actor, at: datetime, *, what: str, body: str = "", public=True, **data
+) -> TicketEvent:
+    """A phone or video session with the requester: proposed, moved, answered, cancelled,
+    reminded, held or missed. `what` is the step in English (the timeline shows it in the
+    reader's language); `data` names the session, its kind, times and sequence."""
+    return _write(ticket, T.SESSION, actor, at, public=public, body=body, what=what, **data)
