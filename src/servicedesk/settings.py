@@ -283,6 +283,12 @@ SPECTACULAR_SETTINGS = {
         "GenericAlertStatusEnum": ["firing", "acknowledged", "resolved"],
         "ComponentStatusEnum": "servicedesk.statuspage.states.ComponentStatus",
         "IncidentStatusEnum": "servicedesk.statuspage.states.IncidentStatus",
+        # The ticket's kind keeps its name beside the session's.
+        "KindEnum": "servicedesk.tickets.models.Kind",
+        "SessionKindEnum": "servicedesk.appointments.states.Kind",
+        "SessionStatusEnum": "servicedesk.appointments.states.Status",
+        "SessionAnswerEnum": "servicedesk.appointments.states.Answer",
+        "SessionOutcomeEnum": "servicedesk.appointments.states.Outcome",
     },
 }
 

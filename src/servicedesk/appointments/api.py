@@ -34,7 +34,7 @@ class _Text(serializers.CharField):
         return value
 
 
-class PersonSerializer(serializers.Serializer):
+class SessionPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
     time_zone = serializers.CharField()
@@ -42,8 +42,8 @@ class PersonSerializer(serializers.Serializer):
 
 class SessionSerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.number")
-    organizer = PersonSerializer()
-    requester = PersonSerializer()
+    organizer = SessionPersonSerializer()
+    requester = SessionPersonSerializer()
 
     class Meta:
         model = Session
@@ -73,7 +73,7 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _TimesInput(serializers.Serializer):
+class _SessionTimesInput(serializers.Serializer):
     starts_at = MomentField()
     ends_at = MomentField(required=False, help_text=_("The end; or give duration_minutes."))
     duration_minutes = serializers.IntegerField(
@@ -91,7 +91,7 @@ class _TimesInput(serializers.Serializer):
         return attrs
 
 
-class ProposeInput(_TimesInput):
+class SessionProposeInput(_SessionTimesInput):
     ticket = _Text(max_length=40, help_text=_("The ticket's number."))
     kind = serializers.ChoiceField(choices=Kind.choices)
     phone = _Text(max_length=40, required=False, allow_blank=True, default="")
@@ -99,24 +99,24 @@ class ProposeInput(_TimesInput):
     note = _Text(max_length=services.NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-class RescheduleInput(_TimesInput):
+class SessionRescheduleInput(_SessionTimesInput):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     phone = _Text(max_length=40, required=False, allow_blank=True)
     link = _Text(max_length=500, required=False, allow_blank=True)
     note = _Text(max_length=services.NOTE_MAX, required=False, allow_blank=True)
 
 
-class CancelInput(serializers.Serializer):
+class SessionCancelInput(serializers.Serializer):
     reason = _Text(max_length=services.NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-class RespondInput(serializers.Serializer):
+class SessionRespondInput(serializers.Serializer):
     answer = serializers.ChoiceField(choices=Answer.choices)
     note = _Text(max_length=services.NOTE_MAX, required=False, allow_blank=True, default="")
     proposed_starts_at = MomentField(required=False, allow_null=True, default=None)
 
 
-class OutcomeInput(serializers.Serializer):
+class SessionOutcomeInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     notes = _Text(max_length=services.NOTE_MAX, required=False, allow_blank=True, default="")
 
@@ -170,13 +170,13 @@ class SessionListView(APIView):
         return Response(SessionSerializer(rows[:MAX_ROWS], many=True).data)
 
     @extend_schema(
-        request=ProposeInput,
+        request=SessionProposeInput,
         responses={201: SessionSerializer, 403: error_response("Only desk staff propose.")},
         summary="Propose a session to a ticket's requester (sends the invitation)",
     )
     def post(self, request):
         services.staff_check(request.user)
-        data = ProposeInput(data=request.data)
+        data = SessionProposeInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         ticket = _ticket(request.user, values.pop("ticket"))
@@ -219,25 +219,25 @@ def _action(input_class, service, summary: str, conflict: str):
 
 
 SessionRescheduleView = _action(
-    RescheduleInput,
+    SessionRescheduleInput,
     services.session_reschedule,
     "Move a session (a new invitation, SEQUENCE raised)",
     "The session is over or cancelled.",
 )
 SessionCancelView = _action(
-    CancelInput,
+    SessionCancelInput,
     services.session_cancel,
     "Cancel a session (METHOD:CANCEL to the requester)",
     "The session is over or cancelled.",
 )
 SessionRespondView = _action(
-    RespondInput,
+    SessionRespondInput,
     services.session_respond,
     "The requester's answer: accept, decline or ask for another time",
     "The session is over or cancelled.",
 )
 SessionOutcomeView = _action(
-    OutcomeInput,
+    SessionOutcomeInput,
     services.session_outcome_record,
     "Record whether a session was held, with notes",
     "The session is not one that could have taken place.",
