@@ -196,6 +196,8 @@ if SERVICEDESK_REPORTED_AT_EARLIEST.tzinfo is None:
     SERVICEDESK_REPORTED_AT_EARLIEST = SERVICEDESK_REPORTED_AT_EARLIEST.replace(tzinfo=UTC)
 # Days after resolution during which a requester may reject the fix (a reopen).
 SERVICEDESK_REOPEN_WINDOW_DAYS = env_int("SERVICEDESK_REOPEN_WINDOW_DAYS", 7)
+# Minutes before a session with a requester that both people are reminded (docs/appointments.md).
+SERVICEDESK_SESSION_REMINDER_MINUTES = env_int("SERVICEDESK_SESSION_REMINDER_MINUTES", 30)
 # A resolved ticket nobody confirms or rejects closes after this many business days of the
 # desk calendar (never a major incident).
 SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS = env_int("SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS", 3)

@@ -60,7 +60,7 @@ _LINK = URLValidator(schemes=["https", "http"])
 
 def reminder_minutes() -> int:
     """Minutes before the start the reminder goes (SERVICEDESK_SESSION_REMINDER_MINUTES)."""
-    return int(getattr(settings, "SERVICEDESK_SESSION_REMINDER_MINUTES", 30))
+    return settings.SERVICEDESK_SESSION_REMINDER_MINUTES
 
 
 def _reminder_at(starts_at: datetime, now: datetime) -> datetime:
