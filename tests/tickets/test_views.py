@@ -16,7 +16,8 @@ from tests.tickets.factories import ticket_logged
 # Session, user, the person's groups, one statement for all the counts, the page of rows, saved
 # views, and the forms' choice lists (cached after the first page); whatever the number of rows.
 QUEUE_MAX_QUERIES = 10
-TICKET_PAGE_MAX_QUERIES = 20
+# 21: with the sessions panel (one query for the ticket's sessions).
+TICKET_PAGE_MAX_QUERIES = 21
 PORTAL_PAGE_MAX_QUERIES = 10
 
 
