@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "servicedesk.alerts",
     "servicedesk.oncall",
     "servicedesk.statuspage",
+    "servicedesk.appointments",
     "servicedesk.mailin",
     "servicedesk.reports",
     "servicedesk.demo",
@@ -196,6 +197,8 @@ if SERVICEDESK_REPORTED_AT_EARLIEST.tzinfo is None:
     SERVICEDESK_REPORTED_AT_EARLIEST = SERVICEDESK_REPORTED_AT_EARLIEST.replace(tzinfo=UTC)
 # Days after resolution during which a requester may reject the fix (a reopen).
 SERVICEDESK_REOPEN_WINDOW_DAYS = env_int("SERVICEDESK_REOPEN_WINDOW_DAYS", 7)
+# Minutes before a session with a requester that both people are reminded (docs/appointments.md).
+SERVICEDESK_SESSION_REMINDER_MINUTES = env_int("SERVICEDESK_SESSION_REMINDER_MINUTES", 30)
 # A resolved ticket nobody confirms or rejects closes after this many business days of the
 # desk calendar (never a major incident).
 SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS = env_int("SERVICEDESK_AUTO_CLOSE_BUSINESS_DAYS", 3)
@@ -298,6 +301,12 @@ SPECTACULAR_SETTINGS = {
         "GenericAlertStatusEnum": ["firing", "acknowledged", "resolved"],
         "ComponentStatusEnum": "servicedesk.statuspage.states.ComponentStatus",
         "IncidentStatusEnum": "servicedesk.statuspage.states.IncidentStatus",
+        # The ticket's kind keeps its name beside the session's.
+        "KindEnum": "servicedesk.tickets.models.Kind",
+        "SessionKindEnum": "servicedesk.appointments.states.Kind",
+        "SessionStatusEnum": "servicedesk.appointments.states.Status",
+        "SessionAnswerEnum": "servicedesk.appointments.states.Answer",
+        "SessionOutcomeEnum": "servicedesk.appointments.states.Outcome",
     },
 }
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicedesk.alerts.api import PagerDutyIntakeView
+from servicedesk.appointments import urls as session_urls
 from servicedesk.notifications import urls as notification_urls
 from servicedesk.oncall import urls as oncall_urls
 from servicedesk.statuspage import urls as status_urls
@@ -31,6 +32,9 @@ urlpatterns = [
     path("desk/status/", include(status_urls.desk_urls)),
     path("desk/oncall/", include(oncall_urls.desk_urls)),
     path("oncall/", include(oncall_urls.public_urls)),
+    path("api/sessions/", include(session_urls.api_urls)),
+    path("desk/sessions/", include(session_urls.desk_urls)),
+    path("sessions/", include(session_urls.portal_urls)),
     path("status/", include(status_urls.public_urls)),
     path("desk/", include(desk_urls)),
     path("", include(portal_urls)),

@@ -27,6 +27,10 @@ REQUESTER_TOPICS = {
     "ticket.resolved",
     "ticket.closed",
     "ticket.reclassified",
+    "appointments.invitation",
+    "appointments.rescheduled",
+    "appointments.cancelled",
+    "appointments.reminder",
 }
 
 

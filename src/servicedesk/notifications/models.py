@@ -51,6 +51,9 @@ class OutboxMessage(models.Model):
     attachments = models.JSONField(default=list, blank=True)
     # Extra email headers for this recipient alone: {"List-Unsubscribe": "<https://…>", …}.
     headers = models.JSONField(default=dict, blank=True)
+    # Extra MIME parts of an email, beside its text body or attached: [{"content_type",
+    # "content", "params", "filename"}], e.g. a calendar invitation (channels/email.py).
+    parts = models.JSONField(default=list, blank=True)
     dedup_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -141,6 +141,7 @@ def notify(
     thread = _thread_id(subject)
     render = _EmailRenderer(spec.template, context, recipients)
     attachments = list(context.get("attachments", []))
+    parts = list(context.get("parts", []))
     webhook_body = None
     thread_started = not spec.starts_thread or not thread
     rows = []
@@ -174,6 +175,7 @@ def notify(
                 thread="" if message_id == thread else thread,
                 attachments=list(attachments),
                 headers=dict(recipient.headers),
+                parts=parts if recipient.channel == "email" else [],
                 dedup_key=key,
                 created_at=now,
                 next_attempt_at=now,

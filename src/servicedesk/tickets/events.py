@@ -253,3 +253,12 @@ def events_paging(items: list[tuple[Ticket, datetime, dict]]) -> list[TicketEven
         for observer in _observers.get(T.PAGING, ()):
             observer(event)
     return rows
+
+
+def event_session(
+    ticket: Ticket, actor, at: datetime, *, what: str, body: str = "", public=True, **data
+) -> TicketEvent:
+    """A phone or video session with the requester: proposed, moved, answered, cancelled,
+    reminded, held or missed. `what` is the step in English (the timeline shows it in the
+    reader's language); `data` names the session, its kind, times and sequence."""
+    return _write(ticket, T.SESSION, actor, at, public=public, body=body, what=what, **data)

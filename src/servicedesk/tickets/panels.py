@@ -38,3 +38,22 @@ def panels_for(ticket, user) -> list[RenderedPanel]:
         if context is not None:
             rendered.append(RenderedPanel(panel.template_name, context))
     return rendered
+
+
+# The same for the portal's ticket page (the requester's view): a box above the history.
+_portal_panels: list[Panel] = []
+
+
+def portal_panel_register(template_name: str, context_fn: Callable) -> None:
+    """Add a panel to the portal's ticket page (registering the same template replaces it)."""
+    _portal_panels[:] = [p for p in _portal_panels if p.template_name != template_name]
+    _portal_panels.append(Panel(template_name, context_fn))
+
+
+def portal_panels_for(ticket, user) -> list[RenderedPanel]:
+    rendered = []
+    for panel in _portal_panels:
+        context = panel.context_fn(ticket, user)
+        if context is not None:
+            rendered.append(RenderedPanel(panel.template_name, context))
+    return rendered

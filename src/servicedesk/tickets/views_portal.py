@@ -21,6 +21,7 @@ from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import ServiceError
 from servicedesk.tickets import actions, forms, selectors, services
 from servicedesk.tickets.downloads import attachment_response
+from servicedesk.tickets.panels import portal_panels_for
 from servicedesk.tickets.states import CancelReason
 
 PORTAL_LIST_SIZE = 50
@@ -106,6 +107,7 @@ def _ticket_context(request, ticket, **extra) -> dict:
         "can_reply": ticket.is_open or ticket.status == "resolved",
         "reply_form": extra.pop("reply_form", None) or forms.ReplyForm(),
         "max_upload_mb": forms.MAX_UPLOAD_MB,
+        "panels": portal_panels_for(ticket, user),
         **extra,
     }
 

@@ -14,6 +14,7 @@ import mimetypes
 import re
 from datetime import datetime
 from email.headerregistry import BaseHeader, HeaderRegistry
+from email.message import MIMEPart
 from email.utils import format_datetime
 from smtplib import SMTPException
 
@@ -142,7 +143,14 @@ def _with_shared_headers(policy: email.policy.EmailPolicy) -> email.policy.Email
 
 
 class ReadableEmailMessage(EmailMessage):
-    """Django's EmailMessage with its text body in 8-bit (or base64), never quoted-printable."""
+    """Django's EmailMessage with its text body in 8-bit (or base64), never quoted-printable.
+
+    `parts` are extra MIME parts (an outbox message's `parts`): one without a filename is an
+    alternative to the text body (multipart/alternative, e.g. `text/calendar; method=REQUEST`,
+    the iMIP form of RFC 6047), one with a filename is attached.
+    """
+
+    parts: list = []
 
     def message(self, *, policy=email.policy.default):
         return super().message(policy=_with_shared_headers(policy))
@@ -153,6 +161,12 @@ class ReadableEmailMessage(EmailMessage):
             octets = max((len(line.encode()) for line in body.splitlines()), default=0)
             cte = "8bit" if octets <= MAX_LINE_OCTETS else "base64"
             msg.set_content(body, subtype=self.content_subtype, charset="utf-8", cte=cte)
+        for part in self.parts:
+            if not part.get("filename"):
+                _main, subtype = part["content_type"].split("/", 1)
+                msg.add_alternative(
+                    part["content"], subtype=subtype, charset="utf-8", params=part.get("params", {})
+                )
 
 
 def send(batch) -> dict[int, Failure]:
@@ -213,4 +227,24 @@ def email_of(message, *, date: str | None = None) -> ReadableEmailMessage:
             mimetypes.guess_type(attachment["name"])[0] or "application/octet-stream"
         )
         mail.attach(attachment["name"], content, content_type)
+    if message.parts:
+        mail.parts = message.parts
+        for part in message.parts:
+            if part.get("filename"):
+                mail.attach(_part_attached(part))
     return mail
+
+
+def _part_attached(part: dict) -> MIMEPart:
+    """An extra part as an attachment (e.g. `invite.ics`), its parameters kept."""
+    attached = MIMEPart()
+    maintype, subtype = part["content_type"].split("/", 1)
+    attached.set_content(
+        part["content"].encode(),
+        maintype=maintype,
+        subtype=subtype,
+        disposition="attachment",
+        filename=part["filename"],
+        params=part.get("params", {}),
+    )
+    return attached
