@@ -16,8 +16,9 @@ from tests.tickets.factories import ticket_logged
 # Session, user, the person's groups, one statement for all the counts, the page of rows, saved
 # views, and the forms' choice lists (cached after the first page); whatever the number of rows.
 QUEUE_MAX_QUERIES = 10
-# The ticket page: one more for each panel an app registers (alerts, status page, surge).
-TICKET_PAGE_MAX_QUERIES = 21
+# The ticket page: one more for each panel an app registers (alerts, status page, surge,
+# sessions).
+TICKET_PAGE_MAX_QUERIES = 22
 PORTAL_PAGE_MAX_QUERIES = 10
 
 
