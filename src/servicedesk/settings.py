@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "servicedesk.alerts",
     "servicedesk.statuspage",
     "servicedesk.mailin",
+    "servicedesk.majorincidents",
     "servicedesk.reports",
     "servicedesk.demo",
     "servicedesk.web",
@@ -282,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "GenericAlertStatusEnum": ["firing", "acknowledged", "resolved"],
         "ComponentStatusEnum": "servicedesk.statuspage.states.ComponentStatus",
         "IncidentStatusEnum": "servicedesk.statuspage.states.IncidentStatus",
+        "MajorStatusEnum": "servicedesk.majorincidents.models.MajorStatus",
+        "MajorRoleEnum": "servicedesk.majorincidents.models.MajorRole",
     },
 }
 

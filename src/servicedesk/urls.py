@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicedesk.alerts.api import PagerDutyIntakeView
+from servicedesk.majorincidents import urls as major_urls
 from servicedesk.notifications import urls as notification_urls
 from servicedesk.statuspage import urls as status_urls
 from servicedesk.tickets.urls import desk_urls, portal_urls
@@ -23,10 +24,12 @@ urlpatterns = [
     path("api/catalog/", include("servicedesk.catalog.urls_api")),
     path("api/reports/", include("servicedesk.reports.urls_api")),
     path("api/status/", include(status_urls.api_urls)),
+    path("api/major/", include(major_urls.api_urls)),
     path("desk/reports/", include("servicedesk.reports.urls")),
     *notification_urls.desk_urls,
     *notification_urls.portal_urls,
     path("desk/status/", include(status_urls.desk_urls)),
+    path("desk/major/", include(major_urls.desk_urls)),
     path("status/", include(status_urls.public_urls)),
     path("desk/", include(desk_urls)),
     path("", include(portal_urls)),

@@ -227,3 +227,38 @@ def event_monitoring(ticket: Ticket, actor, at: datetime, *, body: str, **data) 
     """What the monitoring told the ticket in one go: alerts opened, repeated, acknowledged,
     resolved. An internal note, one row for a whole batch of alert changes."""
     return _write(ticket, T.NOTE, actor, at, body=body, source="monitoring", **data)
+
+
+def event_major(
+    ticket: Ticket, actor, at: datetime, *, what: str, body: str = "", public=False, **data
+) -> TicketEvent:
+    """A step of the major incident declared on `ticket`: `what` is declared, role, bridge,
+    reminder or resolved; internal unless `public`."""
+    return _write(ticket, T.MAJOR_INCIDENT, actor, at, public=public, body=body, what=what, **data)
+
+
+def events_major_update(
+    tickets: Iterable[Ticket], actor, at: datetime, *, body: str, major: str, **data
+) -> list[TicketEvent]:
+    """The same public update of a major incident on each of `tickets`: one INSERT for all of
+    them, then the observers of each row, as `_write` calls them."""
+    values = {k: v for k, v in {"what": "update", "major": major, **data}.items() if v}
+    rows = TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
+                type=T.MAJOR_INCIDENT,
+                actor=actor,
+                created_at=at,
+                is_public=True,
+                body=body,
+                data=dict(values),
+            )
+            for ticket in tickets
+        ],
+        batch_size=500,
+    )
+    for event in rows:
+        for observer in _observers.get(T.MAJOR_INCIDENT, ()):
+            observer(event)
+    return rows
