@@ -334,6 +334,7 @@ def major_ticket_unlink(*, major: MajorIncident, actor: User, ticket: Ticket) ->
     _require_staff(actor)
     major = _lock(major)
     _require_active(major)
+    ticket = Ticket.objects.get(pk=ticket.pk)
     if ticket.parent_id != major.ticket_id:
         raise ValidationFailed({"ticket": _("This ticket is not linked to the major incident.")})
     return ticket_services.ticket_set_parent(ticket=ticket, actor=actor, parent=None)
