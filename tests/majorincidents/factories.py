@@ -25,7 +25,9 @@ def major_declared(desk, **kwargs):
 
 def outage_reported(desk, *, tickets: int, people: int):
     """`tickets` user tickets about the same outage from `people` requesters (round robin)."""
-    requesters = [UserFactory(username=f"user{i}", language="ro" if i % 2 else "en") for i in range(people)]
+    requesters = [
+        UserFactory(username=f"user{i}", language="ro" if i % 2 else "en") for i in range(people)
+    ]
     return requesters, [
         ticket_logged(requester=requesters[i % people], title=f"No mail ({i})")
         for i in range(tickets)

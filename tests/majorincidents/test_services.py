@@ -80,7 +80,9 @@ def test_roles_are_recorded_with_who_and_when_and_replaced_not_lost(desk):
     services.major_role_assign(
         major=major, actor=desk.manager, role="commander", person=desk.l2_agent
     )
-    services.major_role_assign(major=major, actor=desk.l3_agent, role="scribe", person=desk.l1_agent)
+    services.major_role_assign(
+        major=major, actor=desk.l3_agent, role="scribe", person=desk.l1_agent
+    )
     history = list(RoleAssignment.objects.filter(major=major, role="commander"))
     assert [(r.person, r.assigned_by, r.ended_at is None) for r in history] == [
         (desk.l3_agent, desk.l3_agent, False),
@@ -89,7 +91,9 @@ def test_roles_are_recorded_with_who_and_when_and_replaced_not_lost(desk):
     rows = major.ticket.events.filter(type=T.MAJOR_INCIDENT, data__what="role")
     assert rows.count() == 3
     with pytest.raises(ValidationFailed) as raised:
-        services.major_role_assign(major=major, actor=desk.l3_agent, role="boss", person=desk.requester)
+        services.major_role_assign(
+            major=major, actor=desk.l3_agent, role="boss", person=desk.requester
+        )
     assert set(raised.value.errors) == {"role", "person"}
 
 
@@ -291,7 +295,10 @@ def test_action_items_are_tracked_until_done(desk):
         major=major, actor=desk.l3_agent, resolution_code="solved_permanently", resolution_notes="x"
     )
     review = services.review_edit(
-        review=major.review, actor=desk.l3_agent, root_cause="A disk", contributing_factors="No alert"
+        review=major.review,
+        actor=desk.l3_agent,
+        root_cause="A disk",
+        contributing_factors="No alert",
     )
     assert review.root_cause == "A disk"
     with pytest.raises(ValidationFailed) as raised:

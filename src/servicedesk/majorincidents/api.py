@@ -42,7 +42,7 @@ def _name(user) -> str | None:
     return user.display_name if user else None
 
 
-class RoleSerializer(serializers.Serializer):
+class MajorRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MajorRole.choices)
     person = serializers.CharField(source="person.username")
     person_name = serializers.SerializerMethodField()
@@ -56,7 +56,7 @@ class RoleSerializer(serializers.Serializer):
         return obj.person.display_name
 
 
-class PublicUpdateSerializer(serializers.Serializer):
+class MajorPublicUpdateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     body = serializers.CharField()
     mitigated = serializers.BooleanField()
@@ -85,7 +85,7 @@ class MajorSerializer(serializers.Serializer):
     next_reminder_at = serializers.DateTimeField(source="next_check_at", allow_null=True)
     mitigated_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
-    roles = RoleSerializer(source="current_roles", many=True)
+    roles = MajorRoleSerializer(source="current_roles", many=True)
 
 
 class MajorDetailSerializer(MajorSerializer):
@@ -96,12 +96,12 @@ class MajorDetailSerializer(MajorSerializer):
         rows, _counts = selectors.linked_of(major=obj, user=self.context["user"])
         return [ticket.number for ticket in rows]
 
-    @extend_schema_field(PublicUpdateSerializer(many=True))
+    @extend_schema_field(MajorPublicUpdateSerializer(many=True))
     def get_updates(self, obj) -> list[dict]:
-        return PublicUpdateSerializer(selectors.updates_of(major=obj)[:50], many=True).data
+        return MajorPublicUpdateSerializer(selectors.updates_of(major=obj)[:50], many=True).data
 
 
-class ActionItemSerializer(serializers.Serializer):
+class MajorActionItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     owner = serializers.CharField(source="owner.username")
@@ -111,18 +111,18 @@ class ActionItemSerializer(serializers.Serializer):
     done_by = serializers.CharField(source="done_by.username", default=None, allow_null=True)
 
 
-class SummaryLineSerializer(serializers.Serializer):
+class MajorSummaryLineSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     what = serializers.CharField()
 
 
-class ReviewSerializer(serializers.Serializer):
+class MajorReviewSerializer(serializers.Serializer):
     major = serializers.IntegerField(source="major_id")
     ticket = serializers.CharField(source="major.ticket.number")
     title = serializers.CharField(source="major.ticket.title")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-    summary = SummaryLineSerializer(many=True)
+    summary = MajorSummaryLineSerializer(many=True)
     impact_started_at = serializers.DateTimeField()
     detected_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField()
@@ -136,7 +136,7 @@ class ReviewSerializer(serializers.Serializer):
     requesters = serializers.IntegerField()
     root_cause = serializers.CharField()
     contributing_factors = serializers.CharField()
-    action_items = ActionItemSerializer(many=True)
+    action_items = MajorActionItemSerializer(many=True)
 
     def get_time_to_detect_seconds(self, obj) -> int:
         return int(obj.time_to_detect.total_seconds())
@@ -151,7 +151,7 @@ class ReviewSerializer(serializers.Serializer):
         return int(obj.time_to_resolve.total_seconds())
 
 
-class ReviewListSerializer(serializers.Serializer):
+class MajorReviewListSerializer(serializers.Serializer):
     major = serializers.IntegerField(source="major_id")
     ticket = serializers.CharField(source="major.ticket.number")
     title = serializers.CharField(source="major.ticket.title")
@@ -161,7 +161,7 @@ class ReviewListSerializer(serializers.Serializer):
     items_open = serializers.IntegerField()
 
 
-class DeclareInput(serializers.Serializer):
+class MajorDeclareInput(serializers.Serializer):
     ticket = _Text(max_length=40, help_text=_("The ticket's number."))
     reason = _Text(max_length=2000, required=False, allow_blank=True, default="")
     bridge_phone = _Text(max_length=40, required=False, allow_blank=True, default="")
@@ -171,7 +171,7 @@ class DeclareInput(serializers.Serializer):
     )
 
 
-class BridgeInput(serializers.Serializer):
+class MajorBridgeInput(serializers.Serializer):
     bridge_phone = _Text(max_length=40, required=False, allow_blank=True, default="")
     bridge_url = _Text(max_length=500, required=False, allow_blank=True, default="")
     update_minutes = serializers.IntegerField(
@@ -179,7 +179,7 @@ class BridgeInput(serializers.Serializer):
     )
 
 
-class RoleInput(serializers.Serializer):
+class MajorRoleInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=MajorRole.choices)
     person = IdField(
         queryset=User.objects.all(),
@@ -188,34 +188,34 @@ class RoleInput(serializers.Serializer):
     )
 
 
-class LinkInput(serializers.Serializer):
+class MajorLinkInput(serializers.Serializer):
     tickets = serializers.ListField(
         child=_Text(max_length=40), min_length=1, max_length=services.LINK_MAX
     )
 
 
-class UpdateInput(serializers.Serializer):
+class MajorUpdateInput(serializers.Serializer):
     body = _Text(max_length=services.BODY_MAX)
     mitigated = serializers.BooleanField(required=False, default=False)
 
 
-class ResolveInput(serializers.Serializer):
+class MajorResolveInput(serializers.Serializer):
     resolution_code = _Text(max_length=30, help_text=_("One of the incident resolution codes."))
     resolution_notes = _Text(max_length=services.TEXT_MAX)
 
 
-class ReviewEditInput(serializers.Serializer):
+class MajorReviewEditInput(serializers.Serializer):
     root_cause = _Text(max_length=services.TEXT_MAX, required=False, allow_blank=True)
     contributing_factors = _Text(max_length=services.TEXT_MAX, required=False, allow_blank=True)
 
 
-class ActionItemInput(serializers.Serializer):
+class MajorActionItemInput(serializers.Serializer):
     title = _Text(max_length=services.TITLE_MAX)
     owner = IdField(queryset=User.objects.all())
     due_date = serializers.DateField()
 
 
-class ActionItemEditInput(serializers.Serializer):
+class MajorActionItemEditInput(serializers.Serializer):
     done = serializers.BooleanField()
 
 
@@ -259,7 +259,7 @@ class MajorListView(_StaffView):
         return Response(MajorSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=DeclareInput,
+        request=MajorDeclareInput,
         responses={
             201: MajorDetailSerializer,
             409: error_response("The ticket is already a major incident, or is not open."),
@@ -267,7 +267,7 @@ class MajorListView(_StaffView):
         summary="Declare a major incident from a ticket (a reason unless it is P1)",
     )
     def post(self, request):
-        data = DeclareInput(data=request.data)
+        data = MajorDeclareInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         ticket = _ticket(request.user, values.pop("ticket"))
@@ -281,13 +281,13 @@ class MajorDetailView(_StaffView):
         return self.detail(pk)
 
     @extend_schema(
-        request=BridgeInput,
+        request=MajorBridgeInput,
         responses={200: MajorDetailSerializer, 409: RESOLVED_409},
         summary="Change the bridge or the update interval",
     )
     def patch(self, request, pk: int):
         major = self.major(pk)
-        data = BridgeInput(data=request.data)
+        data = MajorBridgeInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.major_bridge_set(major=major, actor=request.user, **data.validated_data)
         return self.detail(pk)
@@ -295,13 +295,13 @@ class MajorDetailView(_StaffView):
 
 class MajorRoleView(_StaffView):
     @extend_schema(
-        request=RoleInput,
+        request=MajorRoleInput,
         responses={200: MajorDetailSerializer, 409: RESOLVED_409},
         summary="Assign a role: incident commander, communications lead or scribe",
     )
     def post(self, request, pk: int):
         major = self.major(pk)
-        data = RoleInput(data=request.data)
+        data = MajorRoleInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.major_role_assign(major=major, actor=request.user, **data.validated_data)
         return self.detail(pk)
@@ -309,13 +309,13 @@ class MajorRoleView(_StaffView):
 
 class MajorLinkView(_StaffView):
     @extend_schema(
-        request=LinkInput,
+        request=MajorLinkInput,
         responses={200: MajorDetailSerializer, 409: RESOLVED_409},
         summary="Link user tickets about the same outage (all or none)",
     )
     def post(self, request, pk: int):
         major = self.major(pk)
-        data = LinkInput(data=request.data)
+        data = MajorLinkInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.major_tickets_link(
             major=major, actor=request.user, numbers=data.validated_data["tickets"]
@@ -325,86 +325,89 @@ class MajorLinkView(_StaffView):
 
 class MajorUpdateView(_StaffView):
     @extend_schema(
-        request=UpdateInput,
-        responses={201: PublicUpdateSerializer, 409: RESOLVED_409},
+        request=MajorUpdateInput,
+        responses={201: MajorPublicUpdateSerializer, 409: RESOLVED_409},
         summary="Post a public update to everyone affected (one message per person)",
     )
     def post(self, request, pk: int):
         major = self.major(pk)
-        data = UpdateInput(data=request.data)
+        data = MajorUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         update = services.major_update_post(major=major, actor=request.user, **data.validated_data)
-        return Response(PublicUpdateSerializer(update).data, status=201)
+        return Response(MajorPublicUpdateSerializer(update).data, status=201)
 
 
 class MajorResolveView(_StaffView):
     @extend_schema(
-        request=ResolveInput,
-        responses={200: ReviewSerializer, 409: RESOLVED_409},
+        request=MajorResolveInput,
+        responses={200: MajorReviewSerializer, 409: RESOLVED_409},
         summary="Resolve the major incident and its linked tickets; returns the review",
     )
     def post(self, request, pk: int):
         major = self.major(pk)
-        data = ResolveInput(data=request.data)
+        data = MajorResolveInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.major_resolve(major=major, actor=request.user, **data.validated_data)
-        return Response(ReviewSerializer(self.review(pk)).data)
+        return Response(MajorReviewSerializer(self.review(pk)).data)
 
 
 class ReviewListView(_StaffView):
     @extend_schema(
-        responses=ReviewListSerializer(many=True), summary="Post-incident reviews, newest first"
+        responses=MajorReviewListSerializer(many=True),
+        summary="Post-incident reviews, newest first",
     )
     def get(self, request):
         rows = selectors.reviews_for(user=request.user)[:100]
-        return Response(ReviewListSerializer(rows, many=True).data)
+        return Response(MajorReviewListSerializer(rows, many=True).data)
 
 
 class ReviewDetailView(_StaffView):
-    @extend_schema(responses=ReviewSerializer, summary="A major incident's post-incident review")
+    @extend_schema(
+        responses=MajorReviewSerializer, summary="A major incident's post-incident review"
+    )
     def get(self, request, pk: int):
-        return Response(ReviewSerializer(self.review(pk)).data)
+        return Response(MajorReviewSerializer(self.review(pk)).data)
 
     @extend_schema(
-        request=ReviewEditInput,
-        responses=ReviewSerializer,
+        request=MajorReviewEditInput,
+        responses=MajorReviewSerializer,
         summary="Write the root cause and contributing factors",
     )
     def patch(self, request, pk: int):
         review = self.review(pk)
-        data = ReviewEditInput(data=request.data)
+        data = MajorReviewEditInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.review_edit(review=review, actor=request.user, **data.validated_data)
-        return Response(ReviewSerializer(self.review(pk)).data)
+        return Response(MajorReviewSerializer(self.review(pk)).data)
 
 
 class ActionItemListView(_StaffView):
     @extend_schema(
-        request=ActionItemInput,
-        responses={201: ActionItemSerializer},
+        request=MajorActionItemInput,
+        responses={201: MajorActionItemSerializer},
         summary="Add an action item with its owner and due date",
     )
     def post(self, request, pk: int):
         review = self.review(pk)
-        data = ActionItemInput(data=request.data)
+        data = MajorActionItemInput(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.action_item_add(review=review, actor=request.user, **data.validated_data)
-        return Response(ActionItemSerializer(item).data, status=201)
+        return Response(MajorActionItemSerializer(item).data, status=201)
 
 
 class ActionItemView(_StaffView):
     @extend_schema(
-        request=ActionItemEditInput,
-        responses=ActionItemSerializer,
+        request=MajorActionItemEditInput,
+        responses=MajorActionItemSerializer,
         summary="Mark an action item done (or not)",
     )
     def patch(self, request, item_pk: int):
         item = selectors.action_item_get(user=request.user, pk=item_pk)
         if item is None:
             raise Http404
-        data = ActionItemEditInput(data=request.data)
+        data = MajorActionItemEditInput(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.action_item_done(
             item=item, actor=request.user, done=data.validated_data["done"]
         )
-        return Response(ActionItemSerializer(item).data)
+        return Response(MajorActionItemSerializer(item).data)
