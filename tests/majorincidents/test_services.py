@@ -206,7 +206,7 @@ def test_the_desk_is_reminded_once_per_lapse(desk):
 def test_without_roles_the_assignment_group_is_reminded(desk):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        major = major_declared(desk)
+        major_declared(desk)
     with time_machine.travel(start + timedelta(minutes=31), tick=False):
         due_sweep()
     assert set(
