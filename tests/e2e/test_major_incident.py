@@ -61,6 +61,7 @@ def test_declare_roles_update_resolve_review(person, outage, lang):
     found = {}
 
     def check(name):
+        desk.page.reload()  # without the message of the step just taken
         found[name] = _blocking(desk.page)
         if lang == "ro":
             found[name] += [f"English: {t}" for t in english_left(desk.page)]

@@ -247,8 +247,10 @@ def test_resolution_resolves_all_40_and_creates_the_review_with_its_times(desk):
     assert review.time_to_acknowledge == timedelta(minutes=5)
     assert review.time_to_mitigate == timedelta(minutes=40)
     assert review.time_to_resolve == timedelta(minutes=70)
-    assert any("Declared a major incident" in line["what"] for line in review.summary)
-    assert any("Working again." in line["what"] for line in review.summary)
+    steps = [line["step"] for line in review.summary]
+    assert steps[:2] == ["logged", "declared"] and steps[-2:] == ["resolved", "linked"]
+    assert {"step": "update", "text": "Working again."}.items() <= review.summary[2].items()
+    assert review.summary[-1]["count"] == 40
     with pytest.raises(TransitionNotAllowed):
         services.major_update_post(major=major, actor=desk.l3_agent, body="More news")
 

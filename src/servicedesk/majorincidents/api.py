@@ -113,7 +113,15 @@ class MajorActionItemSerializer(serializers.Serializer):
 
 class MajorSummaryLineSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    what = serializers.CharField()
+    step = serializers.CharField(
+        help_text="logged, escalated, declared, role, update, reminder, resolved or linked"
+    )
+    text = serializers.SerializerMethodField(
+        help_text="The milestone in words, in the reader's language."
+    )
+
+    def get_text(self, obj) -> str:
+        return selectors.summary_text(obj)
 
 
 class MajorReviewSerializer(serializers.Serializer):

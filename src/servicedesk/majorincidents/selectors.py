@@ -2,10 +2,13 @@
 API. Major incidents are seen by desk staff who may see their ticket (the model's rule)."""
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from servicedesk.majorincidents.models import (
     ActionItem,
     MajorIncident,
+    MajorRole,
     MajorStatus,
     PublicUpdate,
     Review,
@@ -106,3 +109,37 @@ def action_item_get(*, user, pk: int) -> ActionItem | None:
         .select_related("review")
         .first()
     )
+
+
+def summary_text(line: dict) -> str:
+    """One milestone of a review's timeline summary, in the active language."""
+    who = line.get("who") or _("the desk")
+    step = line.get("step")
+    if step == "logged":
+        return _("Logged as P%(priority)s") % {"priority": line.get("priority") or "?"}
+    if step == "escalated":
+        return _("Escalated to %(group)s by %(who)s") % {"group": line.get("group"), "who": who}
+    if step == "declared":
+        return _("Declared a major incident by %(who)s") % {"who": who}
+    if step == "role":
+        role = line.get("role")
+        label = MajorRole(role).label if role in MajorRole.values else role
+        return _("%(role)s: %(person)s (by %(who)s)") % {
+            "role": label,
+            "person": line.get("person") or "—",
+            "who": who,
+        }
+    if step == "update":
+        return _("Public update by %(who)s: %(text)s") % {"who": who, "text": line.get("text")}
+    if step == "reminder":
+        return _("Reminder: no public update for a while")
+    if step == "resolved":
+        return _("Resolved by %(who)s") % {"who": who}
+    if step == "linked":
+        return _("Linked tickets resolved with it: %(count)s") % {"count": line.get("count")}
+    return str(step)
+
+
+def summary_lines(review: Review) -> list[tuple]:
+    """(at, text) of each milestone of the review's timeline summary."""
+    return [(parse_datetime(line["at"]), summary_text(line)) for line in review.summary]

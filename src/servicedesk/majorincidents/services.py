@@ -11,13 +11,12 @@ import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import User
@@ -548,55 +547,43 @@ _SUMMARY_TYPES = [
 
 
 def timeline_summary(*, major: MajorIncident, linked: int) -> list[dict]:
-    """The milestones of the major incident's ticket, in order, written in English (history
-    is kept in the source language, as the timeline's group names are)."""
+    """The milestones of the major incident's ticket, in order, as data: {"at", "step", and
+    what the step names (who, role, priority, group, text)}; `selectors.summary_text` words
+    each one in the reader's language."""
     rows = (
         TicketEvent.objects.filter(ticket_id=major.ticket_id, type__in=_SUMMARY_TYPES)
         .select_related("actor")
         .order_by("created_at", "id")
     )
-    lines = []
-    for event in rows:
-        text = _summary_line(event)
-        if text:
-            lines.append({"at": event.created_at.isoformat(), "what": text})
+    lines = [line for line in map(_summary_line, rows) if line is not None]
     lines.append(
-        {
-            "at": (major.resolved_at or timezone.now()).isoformat(),
-            "what": f"{linked} linked ticket(s) resolved with the major incident",
-        }
+        {"at": (major.resolved_at or timezone.now()).isoformat(), "step": "linked", "count": linked}
     )
     return lines
 
 
-def _summary_line(event: TicketEvent) -> str:
+def _summary_line(event: TicketEvent) -> dict | None:
     data = event.data or {}
-    who = event.actor.display_name if event.actor else "the desk"
+    line = {
+        "at": event.created_at.isoformat(),
+        "who": event.actor.display_name if event.actor else "",
+    }
     what = data.get("what")
     if event.type == TicketEvent.Type.CREATED:
-        return f"Logged (P{data.get('priority', '?')}) through {data.get('channel', '?')}"
+        return {**line, "step": "logged", "priority": data.get("priority")}
     if event.type == TicketEvent.Type.ESCALATED:
         groups = [c["to"] for c in data.get("changes", []) if c.get("field") == "assignment_group"]
-        return f"Escalated to {groups[0] if groups else '?'} by {who}"
+        return {**line, "step": "escalated", "group": groups[0] if groups else ""}
     if event.type == TicketEvent.Type.STATUS:
-        return f"Resolved by {who}" if data.get("action") == "resolve" else ""
-    if what == "declared":
-        return f"Declared a major incident by {who}"
+        return {**line, "step": "resolved"} if data.get("action") == "resolve" else None
     if what == "role":
-        role = MajorRole(data["role"]).label if data.get("role") in MajorRole.values else "?"
-        with_name = data.get("person") or "nobody"
-        return f"{_english(role)}: {with_name} (by {who})"
+        return {**line, "step": "role", "role": data.get("role"), "person": data.get("person", "")}
     if what == "update":
         first = event.body.strip().splitlines()[0] if event.body.strip() else ""
-        return f"Public update by {who}: {first[:200]}"
-    if what == "reminder":
-        return f"Reminder: no public update for {data.get('minutes')} minutes"
-    return ""
-
-
-def _english(label) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(label)
+        return {**line, "step": "update", "text": first[:200]}
+    if what in ("declared", "reminder"):
+        return {**line, "step": what, "minutes": data.get("minutes")}
+    return None
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -242,7 +241,7 @@ def _review_page(request, review, status: int = 200, **bound):
         "major": review.major,
         "ticket": review.major.ticket,
         "items": list(review.action_items.all()),
-        "summary": [(parse_datetime(line["at"]), line["what"]) for line in review.summary],
+        "summary": selectors.summary_lines(review),
         "review_form": forms.ReviewForm(
             initial={
                 "root_cause": review.root_cause,
