@@ -135,3 +135,12 @@ def test_pages_speak_romanian(client, desk):
     page = client.get(f"/desk/major/{major.pk}/", HTTP_ACCEPT_LANGUAGE="ro").content.decode()
     assert "Conferință" in page and "Actualizări publice" in page
     assert timezone.now()
+
+
+def test_a_linked_ticket_s_page_names_its_major_incident(client, desk):
+    major = major_declared(desk)
+    (child,) = _linked(desk, major, 1)
+    client.force_login(desk.l1_agent)
+    page = client.get(f"/desk/tickets/{child.number}/").content.decode()
+    assert f"Linked to the major incident {major.ticket.number}." in page
+    assert "Declare a major incident" not in page

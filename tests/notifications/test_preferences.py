@@ -27,6 +27,7 @@ REQUESTER_TOPICS = {
     "ticket.resolved",
     "ticket.closed",
     "ticket.reclassified",
+    "major.update",
 }
 
 

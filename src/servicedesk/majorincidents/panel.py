@@ -16,14 +16,15 @@ def ticket_panel_context(ticket, user) -> dict | None:
     declare one from an open incident."""
     if not is_staff_member(user):
         return None
-    major = selectors.major_for_ticket(ticket=ticket)
+    # Declaring marks the ticket major, so an ordinary ticket's page costs no query here.
+    major = selectors.major_for_ticket(ticket=ticket) if ticket.is_major else None
     if major is not None:
         return {
             "ticket": ticket,
             "major": major,
             "roles": major.roles.filter(ended_at__isnull=True).select_related("person"),
         }
-    if ticket.parent_id is not None:
+    if ticket.parent_id is not None and ticket.parent.is_major:
         parent = selectors.major_for_ticket(ticket=ticket.parent)
         if parent is not None:
             return {"ticket": ticket, "major": parent, "child": True}
