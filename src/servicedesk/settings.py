@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "servicedesk.statuspage",
     "servicedesk.appointments",
     "servicedesk.mailin",
+    "servicedesk.majorincidents",
     "servicedesk.reports",
     "servicedesk.demo",
     "servicedesk.web",
@@ -307,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "servicedesk.appointments.states.Status",
         "SessionAnswerEnum": "servicedesk.appointments.states.Answer",
         "SessionOutcomeEnum": "servicedesk.appointments.states.Outcome",
+        "MajorStatusEnum": "servicedesk.majorincidents.models.MajorStatus",
+        "MajorRoleEnum": "servicedesk.majorincidents.models.MajorRole",
     },
 }
 

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicedesk.alerts.api import PagerDutyIntakeView
 from servicedesk.appointments import urls as session_urls
+from servicedesk.majorincidents import urls as major_urls
 from servicedesk.notifications import urls as notification_urls
 from servicedesk.oncall import urls as oncall_urls
 from servicedesk.statuspage import urls as status_urls
@@ -26,6 +27,7 @@ urlpatterns = [
     path("api/reports/", include("servicedesk.reports.urls_api")),
     path("api/status/", include(status_urls.api_urls)),
     path("api/oncall/", include(oncall_urls.api_urls)),
+    path("api/major/", include(major_urls.api_urls)),
     path("desk/reports/", include("servicedesk.reports.urls")),
     *notification_urls.desk_urls,
     *notification_urls.portal_urls,
@@ -35,6 +37,7 @@ urlpatterns = [
     path("api/sessions/", include(session_urls.api_urls)),
     path("desk/sessions/", include(session_urls.desk_urls)),
     path("sessions/", include(session_urls.portal_urls)),
+    path("desk/major/", include(major_urls.desk_urls)),
     path("status/", include(status_urls.public_urls)),
     path("desk/", include(desk_urls)),
     path("", include(portal_urls)),

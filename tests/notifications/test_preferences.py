@@ -31,6 +31,7 @@ REQUESTER_TOPICS = {
     "appointments.rescheduled",
     "appointments.cancelled",
     "appointments.reminder",
+    "major.update",
 }
 
 

@@ -220,6 +220,8 @@ def portal_story(events, ticket) -> list[StoryLine]:
             numbers = [c["to"] for c in data.get("changes", []) if c.get("field") == "number"]
             text = _("New number: %(number)s") % {"number": numbers[0]} if numbers else ""
             lines.append(StoryLine(event, _("Your ticket has a new number"), text))
+        elif event.type == TicketEvent.Type.MAJOR_INCIDENT and event.is_public:
+            lines.append(StoryLine(event, _("News about the outage"), event.body))
         elif event.type == TicketEvent.Type.LINKED and data.get("relation") in STORY_RELATIONS:
             relation = STORY_RELATIONS[data["relation"]]
             text = f"{relation} {data.get('ticket', '')}".strip()
@@ -459,3 +461,28 @@ def _desk_ticket_url() -> str:
 
 def _time(moment) -> str:
     return f'<time datetime="{moment.isoformat()}">{html.escape(age(moment))}</time>'
+
+
+# The steps and roles of a major incident, as its timeline rows name them (data["what"], "role").
+MAJOR_STEPS = {
+    "declared": gettext_lazy("Declared a major incident"),
+    "bridge": gettext_lazy("Bridge or update interval changed"),
+    "reminder": gettext_lazy("Reminder: no public update for a while"),
+    "resolved": gettext_lazy("Major incident resolved"),
+    "update": gettext_lazy("Public update"),
+}
+MAJOR_ROLES = {
+    "commander": gettext_lazy("Incident commander"),
+    "communications": gettext_lazy("Communications lead"),
+    "scribe": gettext_lazy("Scribe"),
+}
+
+
+@register.filter
+def major_step_label(value: str) -> str:
+    return MAJOR_STEPS.get(value, value)
+
+
+@register.filter
+def major_role_label(value: str) -> str:
+    return MAJOR_ROLES.get(value, value)
