@@ -238,20 +238,6 @@ def event_paging(ticket: Ticket, actor, at: datetime, *, step: str, **data) -> T
 def events_paging(items: list[tuple[Ticket, datetime, dict]]) -> list[TicketEvent]:
     """Many paging rows at once (a sweep's batch of escalation steps): one INSERT, then the
     observers of each row, as `event_paging` would."""
-def event_major(
-    ticket: Ticket, actor, at: datetime, *, what: str, body: str = "", public=False, **data
-) -> TicketEvent:
-    """A step of the major incident declared on `ticket`: `what` is declared, role, bridge,
-    reminder or resolved; internal unless `public`."""
-    return _write(ticket, T.MAJOR_INCIDENT, actor, at, public=public, body=body, what=what, **data)
-
-
-def events_major_update(
-    tickets: Iterable[Ticket], actor, at: datetime, *, body: str, major: str, **data
-) -> list[TicketEvent]:
-    """The same public update of a major incident on each of `tickets`: one INSERT for all of
-    them, then the observers of each row, as `_write` calls them."""
-    values = {k: v for k, v in {"what": "update", "major": major, **data}.items() if v}
     rows = TicketEvent.objects.bulk_create(
         [
             TicketEvent(
@@ -276,6 +262,26 @@ def event_session(
     reminded, held or missed. `what` is the step in English (the timeline shows it in the
     reader's language); `data` names the session, its kind, times and sequence."""
     return _write(ticket, T.SESSION, actor, at, public=public, body=body, what=what, **data)
+
+
+def event_major(
+    ticket: Ticket, actor, at: datetime, *, what: str, body: str = "", public=False, **data
+) -> TicketEvent:
+    """A step of the major incident declared on `ticket`: `what` is declared, role, bridge,
+    reminder or resolved; internal unless `public`."""
+    return _write(ticket, T.MAJOR_INCIDENT, actor, at, public=public, body=body, what=what, **data)
+
+
+def events_major_update(
+    tickets: Iterable[Ticket], actor, at: datetime, *, body: str, major: str, **data
+) -> list[TicketEvent]:
+    """The same public update of a major incident on each of `tickets`: one INSERT for all of
+    them, then the observers of each row, as `_write` calls them."""
+    values = {k: v for k, v in {"what": "update", "major": major, **data}.items() if v}
+    rows = TicketEvent.objects.bulk_create(
+        [
+            TicketEvent(
+                ticket=ticket,
                 type=T.MAJOR_INCIDENT,
                 actor=actor,
                 created_at=at,
