@@ -286,3 +286,18 @@ def test_a_restricted_incident_pages_only_those_who_may_see_it(desk, oncall, tim
     assert listed.count() == 2
     assert listed.latest("id").subject_id == incident.pk
     assert [p for s, p, *_ in _paging(incident) if s == "paged"] == [desk.l3_agent.username] * 2
+
+
+def test_the_timeline_says_each_paging_step_in_words_in_both_languages():
+    from django.utils import translation
+
+    from servicedesk.tickets.templatetags.tickets_ui import paging_step
+
+    paged = {"step": "paged", "person": "ion", "via": ["email", "sms"], "level": 2, "repeat": 1}
+    assert paging_step(paged) == "Paged ion by email, sms (level 2, round 2)"
+    assert paging_step({"step": "started", "policy": "Engineering"}) == (
+        "Paging started: policy Engineering"
+    )
+    with translation.override("ro"):
+        assert paging_step(paged) == "ion apelat prin email, sms (nivelul 2, runda 2)"
+        assert paging_step({"step": "exhausted"}).startswith("Apelarea de gardă s-a încheiat")

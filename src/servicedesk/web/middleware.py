@@ -34,7 +34,12 @@ class UserPreferencesMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is the thread's: a worker thread's next request (or job) must not
+            # inherit this person's.
+            timezone.deactivate()
 
 
 class MovedMiddleware:

@@ -345,6 +345,35 @@ def ledger_label(value: str) -> str:
 
 
 @register.filter
+def paging_step(data: dict) -> str:
+    """A paging row of the timeline in words: who was paged by what, at which level and round."""
+    step = data.get("step", "")
+    via = data.get("via", "")
+    if isinstance(via, list):
+        via = ", ".join(via)
+    values = {
+        "policy": data.get("policy", ""),
+        "person": data.get("person", ""),
+        "via": via,
+        "level": data.get("level", ""),
+        "round": int(data.get("repeat") or 0) + 1,
+    }
+    if step == "started":
+        return _("Paging started: policy %(policy)s") % values
+    if step == "paged":
+        return _("Paged %(person)s by %(via)s (level %(level)s, round %(round)s)") % values
+    if step == "nobody":
+        return _("Nobody to page at level %(level)s (round %(round)s)") % values
+    if step == "acknowledged":
+        return _("Acknowledged (%(via)s)") % values if via else _("Acknowledged")
+    if step == "stopped":
+        return _("Paging stopped")
+    if step == "exhausted":
+        return _("Paging ended: nobody acknowledged")
+    return step
+
+
+@register.filter
 def ledger_cause(entry: SlaLedgerEntry) -> str:
     """Why the ledger line was written, in the reader's language (its English text for lines
     from before causes had codes)."""
