@@ -10,7 +10,10 @@ class AlertsConfig(AppConfig):
     def ready(self):
         # Imported here, once the apps are loaded: these modules need the models.
         from servicedesk.alerts import tasks
+        from servicedesk.alerts.models import AlertFlap
         from servicedesk.alerts.selectors import ticket_alerts_panel
+        from servicedesk.alerts.services import flapping
+        from servicedesk.core.due import due_register
         from servicedesk.core.scheduler import periodic_register
         from servicedesk.notifications.topics import Topic, topic_register
         from servicedesk.tickets.panels import panel_register
@@ -20,6 +23,17 @@ class AlertsConfig(AppConfig):
                 "alerts.cleared", _("All alerts of an incident cleared"), "alerts/email/cleared.txt"
             )
         )
+        topic_register(
+            Topic(
+                "alerts.settled",
+                _("A flapping alert is stable again"),
+                "alerts/email/settled.txt",
+            )
+        )
         panel_register("alerts/ticket_panel.html", ticket_alerts_panel)
+        # A flapping key is stable again after its hold-down: the catch-up.
+        due_register(
+            AlertFlap, handler=flapping.flap_settle, select_related=flapping.FLAP_DUE_RELATED
+        )
         # After-commit runs do the work; the sweep picks up what a dead worker left.
         periodic_register(tasks.alerts_process, every=lambda: 60)

@@ -33,6 +33,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
     )
     correlation_window = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
     rate_limit = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    flap_changes = serializers.IntegerField(min_value=2, max_value=1000, required=False)
+    flap_window = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
+    flap_hold = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
     source = serializers.ChoiceField(choices=Source.choices)
     key_hint = serializers.CharField(read_only=True, help_text="The last 4 characters of the key.")
     intake_url = serializers.SerializerMethodField()
@@ -50,6 +53,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "correlation_window",
             "correlation_labels",
             "rate_limit",
+            "flap_changes",
+            "flap_window",
+            "flap_hold",
             "is_active",
             "key_hint",
             "intake_url",

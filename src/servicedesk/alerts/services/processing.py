@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from servicedesk.accounts.models import User
-from servicedesk.alerts.models import Alert, AlertStatus, Integration, RawEvent, Severity
+from servicedesk.alerts.flapping import flap_record
+from servicedesk.alerts.models import (
+    Alert,
+    AlertFlap,
+    AlertStatus,
+    Integration,
+    RawEvent,
+    Severity,
+)
 from servicedesk.alerts.sources import ACKNOWLEDGE, RESOLVE, TRIGGER, Item
 from servicedesk.notifications.services import notify
 from servicedesk.tickets.models import Channel, Kind, Ticket
@@ -46,7 +54,9 @@ ALERT_FIELDS = [
     "last_seen_at",
     "acknowledged_at",
     "resolved_at",
+    "flapping",
 ]
+FLAP_FIELDS = ["changes", "last_change_at", "flapping", "flapping_since", "held", "next_check_at"]
 
 
 @dataclass
@@ -58,6 +68,7 @@ class _Change:
     acknowledged: bool = False
     resolved: bool = False
     by: str = ""
+    flapping: bool = False  # its key started flapping in this batch
 
 
 @dataclass
@@ -71,6 +82,8 @@ class _Batch:
     alerts: dict[int, Alert] = field(default_factory=dict)  # id(alert) → alert
     ignored: int = 0
     before: dict[int, tuple] = field(default_factory=dict)  # pk → _state() when read
+    flaps: dict[str, AlertFlap] = field(default_factory=dict)  # key → its state changes
+    flaps_dirty: set[str] = field(default_factory=set)
 
 
 def pending_events():
@@ -148,6 +161,13 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
     }
     batch = _Batch(integration=integration, now=now, open_alerts=open_alerts)
     batch.before = {alert.pk: _state(alert) for alert in open_alerts.values()}
+    # Keys that resolved before; locked against the sweep that ends their flapping.
+    batch.flaps = {
+        flap.dedup_key: flap
+        for flap in AlertFlap.objects.select_for_update().filter(
+            integration=integration, dedup_key__in=keys
+        )
+    }
     for event, item in items:
         _item_apply(batch, item, event.received_at)
     _incidents_assign(batch)
@@ -155,6 +175,7 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
     _alerts_update(batch)
     if batch.new:
         Alert.objects.bulk_create(batch.new)
+    _flaps_save(batch)
     _incidents_tell(batch)
 
 
@@ -180,6 +201,8 @@ def _item_apply(batch: _Batch, item: Item, at) -> None:
             batch.open_alerts[item.key] = alert
             batch.new.append(alert)
             _change(batch, alert).opened = True
+            if item.key in batch.flaps:  # opened again: a state change
+                _flap_note(batch, alert, at)
             return
         alert.count += 1
         alert.last_seen_at = max(alert.last_seen_at, at)
@@ -204,6 +227,7 @@ def _item_apply(batch: _Batch, item: Item, at) -> None:
         alert.last_seen_at = max(alert.last_seen_at, at)
         del batch.open_alerts[item.key]
         _change(batch, alert).resolved = True
+        _flap_note(batch, alert, at)
     if alert.pk is not None:
         batch.dirty[alert.pk] = alert
 
@@ -220,6 +244,7 @@ def _state(alert: Alert) -> tuple:
         alert.links,
         alert.acknowledged_at,
         alert.resolved_at,
+        alert.flapping,
         alert.count,
     )
 
@@ -240,6 +265,43 @@ def _alerts_update(batch: _Batch) -> None:
         Alert.objects.filter(pk__in=pks).update(count=F("count") + increment, last_seen_at=seen)
     if others:
         Alert.objects.bulk_update(others, ALERT_FIELDS)
+
+
+def _flap_note(batch: _Batch, alert: Alert, at) -> None:
+    """A state change of `alert`'s key at `at` (the flapping rule: alerts/flapping.py)."""
+    integration = batch.integration
+    flap = batch.flaps.get(alert.dedup_key)
+    if flap is None:
+        # The key's first resolve: its opening counts as its first state change.
+        flap = AlertFlap(integration=integration, dedup_key=alert.dedup_key, changes=[])
+        flap.changes = [alert.first_seen_at.isoformat()]
+        flap.last_change_at = alert.first_seen_at
+        batch.flaps[alert.dedup_key] = flap
+    entered = flap_record(
+        flap,
+        at,
+        changes=integration.flap_changes,
+        window=integration.flap_window,
+        hold=integration.flap_hold,
+    )
+    batch.flaps_dirty.add(alert.dedup_key)
+    if flap.flapping:
+        alert.flapping = True
+    if entered:
+        _change(batch, alert).flapping = True
+
+
+def _flaps_save(batch: _Batch) -> None:
+    dirty = [batch.flaps[key] for key in sorted(batch.flaps_dirty)]
+    AlertFlap.objects.bulk_create([flap for flap in dirty if flap.pk is None])
+    existing = [flap for flap in dirty if flap.pk is not None]
+    if existing:
+        AlertFlap.objects.bulk_update(existing, FLAP_FIELDS)
+
+
+def _flapping(batch: _Batch, alert: Alert) -> bool:
+    flap = batch.flaps.get(alert.dedup_key)
+    return bool(flap and flap.flapping)
 
 
 def _change(batch: _Batch, alert: Alert) -> _Change:
@@ -348,6 +410,10 @@ def _incidents_tell(batch: _Batch) -> None:
         cleared = bool(summary.get("resolved")) and incident_id not in still_open
         if cleared:
             summary["all_cleared"] = True
+        # A flapping alert's clearing tells nobody yet: the catch-up comes once it is stable.
+        held = cleared and any(_flapping(batch, alert) for alert, _change in rows)
+        if held:
+            summary["held"] = True
         ticket_monitoring_record(
             ticket=incident,
             actor=batch.integration.actor,
@@ -355,8 +421,8 @@ def _incidents_tell(batch: _Batch) -> None:
             alerts=summary,
             acknowledged_by=_person(summary.get("acknowledged_by", "")),
         )
-        if cleared and incident.status in OPEN_STATUSES:
-            _incident_cleared(batch, incident)
+        if cleared and not held and incident.status in OPEN_STATUSES:
+            incident_cleared(batch.integration, incident, batch.now)
 
 
 def _summary(rows: list[tuple[Alert, _Change]]) -> dict:
@@ -365,6 +431,7 @@ def _summary(rows: list[tuple[Alert, _Change]]) -> dict:
         ("opened", lambda c: c.opened),
         ("acknowledged", lambda c: c.acknowledged),
         ("resolved", lambda c: c.resolved),
+        ("flapping", lambda c: c.flapping),
     ):
         keys = sorted(alert.dedup_key for alert, change in rows if pick(change))
         if keys:
@@ -388,6 +455,10 @@ def _body(summary: dict) -> str:
             lambda n: ngettext("%(n)d alert acknowledged", "%(n)d alerts acknowledged", n),
         ),
         ("resolved", lambda n: ngettext("%(n)d alert resolved", "%(n)d alerts resolved", n)),
+        (
+            "flapping",
+            lambda n: ngettext("%(n)d alert is flapping", "%(n)d alerts are flapping", n),
+        ),
     ):
         count = summary.get(f"{name}_count", 0)
         if count:
@@ -397,6 +468,8 @@ def _body(summary: dict) -> str:
         parts.append(ngettext("%(n)d repeat", "%(n)d repeats", n) % {"n": n})
     if summary.get("all_cleared"):
         parts.append(_("All alerts cleared."))
+    if summary.get("held"):
+        parts.append(_("Notifications held while an alert is flapping."))
     return "; ".join(parts)
 
 
@@ -410,8 +483,8 @@ def _person(by: str) -> User | None:
     )
 
 
-def _incident_cleared(batch: _Batch, incident: Ticket) -> None:
-    integration = batch.integration
+def incident_cleared(integration: Integration, incident: Ticket, now) -> None:
+    """Every alert of `incident` cleared: resolve it (auto_resolve) or tell its agent."""
     if integration.auto_resolve:
         ticket_resolve(
             ticket=incident,
@@ -422,13 +495,17 @@ def _incident_cleared(batch: _Batch, incident: Ticket) -> None:
             service_restored=True,
         )
         return
-    audience = [incident.assignee] if incident.assignee_id else []
-    if not audience and incident.assignment_group_id:
-        audience = [incident.assignment_group]
     notify(
         "alerts.cleared",
         incident,
-        audience,
+        incident_audience(incident),
         {"ticket": incident, "integration": integration},
-        dedup_key=f"alerts:{incident.pk}:cleared:{batch.now.isoformat()}",
+        dedup_key=f"alerts:{incident.pk}:cleared:{now.isoformat()}",
     )
+
+
+def incident_audience(incident: Ticket) -> list:
+    """Who hears of an incident's alerts: its assignee, else its group."""
+    if incident.assignee_id:
+        return [incident.assignee]
+    return [incident.assignment_group] if incident.assignment_group_id else []
