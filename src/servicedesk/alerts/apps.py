@@ -10,10 +10,11 @@ class AlertsConfig(AppConfig):
     def ready(self):
         # Imported here, once the apps are loaded: these modules need the models.
         from servicedesk.alerts import tasks
-        from servicedesk.alerts.models import AlertFlap
-        from servicedesk.alerts.selectors import ticket_alerts_panel
-        from servicedesk.alerts.services import flapping
+        from servicedesk.alerts.models import AlertFlap, MaintenanceWindow
+        from servicedesk.alerts.selectors import public_maintenance, ticket_alerts_panel
+        from servicedesk.alerts.services import flapping, maintenance
         from servicedesk.core.due import due_register
+        from servicedesk.core.maintenance import maintenance_source_register
         from servicedesk.core.scheduler import periodic_register
         from servicedesk.notifications.topics import Topic, topic_register
         from servicedesk.tickets.panels import panel_register
@@ -35,5 +36,9 @@ class AlertsConfig(AppConfig):
         due_register(
             AlertFlap, handler=flapping.flap_settle, select_related=flapping.FLAP_DUE_RELATED
         )
+        # An occurrence of a maintenance window ends: the alerts still firing are released.
+        due_register(MaintenanceWindow, handler=maintenance.maintenance_window_check)
+        # Public windows show on the status page (which reads them through core.maintenance).
+        maintenance_source_register(public_maintenance)
         # After-commit runs do the work; the sweep picks up what a dead worker left.
         periodic_register(tasks.alerts_process, every=lambda: 60)

@@ -2,4 +2,13 @@ from django.urls import path
 
 from servicedesk.alerts import views
 
-urlpatterns = [path("", views.alert_list, name="alerts-list-page")]
+urlpatterns = [
+    path("", views.alert_list, name="alerts-list-page"),
+    path("maintenance/", views.maintenance_list, name="alerts-maintenance"),
+    path("maintenance/<int:pk>/", views.maintenance_edit, name="alerts-maintenance-edit"),
+    path(
+        "maintenance/<int:pk>/delete/",
+        views.maintenance_delete,
+        name="alerts-maintenance-delete",
+    ),
+]

@@ -10,5 +10,11 @@ urlpatterns = [
     path("integrations/", api.IntegrationListView.as_view(), name="alerts-integrations"),
     path("integrations/<int:pk>/", api.IntegrationDetailView.as_view()),
     path("integrations/<int:pk>/rotate-key/", api.IntegrationRotateKeyView.as_view()),
+    path(
+        "maintenance-windows/",
+        api.MaintenanceWindowListView.as_view(),
+        name="alerts-maintenance-windows",
+    ),
+    path("maintenance-windows/<int:pk>/", api.MaintenanceWindowDetailView.as_view()),
     path("", api.AlertListView.as_view(), name="alerts-list"),
 ]

@@ -28,13 +28,22 @@ from servicedesk.alerts.models import (
     AlertFlap,
     AlertStatus,
     Integration,
+    MaintenanceWindow,
     RawEvent,
     Severity,
 )
 from servicedesk.alerts.sources import ACKNOWLEDGE, RESOLVE, TRIGGER, Item
+from servicedesk.alerts.windows import Occurrence, occurrences
+from servicedesk.catalog.models import Service
 from servicedesk.notifications.services import notify
 from servicedesk.tickets.models import Channel, Kind, Ticket
-from servicedesk.tickets.services import ticket_log, ticket_monitoring_record, ticket_resolve
+from servicedesk.tickets.priority import Level, priority_for
+from servicedesk.tickets.services import (
+    ticket_log,
+    ticket_monitoring_record,
+    ticket_resolve,
+    ticket_update,
+)
 from servicedesk.tickets.states import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
@@ -84,6 +93,9 @@ class _Batch:
     before: dict[int, tuple] = field(default_factory=dict)  # pk → _state() when read
     flaps: dict[str, AlertFlap] = field(default_factory=dict)  # key → its state changes
     flaps_dirty: set[str] = field(default_factory=set)
+    # Maintenance windows that may cover the batch's new alerts, with their occurrences.
+    windows: list[tuple[MaintenanceWindow, list[Occurrence]]] | None = None
+    windows_due: dict[int, object] = field(default_factory=dict)  # window pk → its end
 
 
 def pending_events():
@@ -160,6 +172,8 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
         )
     }
     batch = _Batch(integration=integration, now=now, open_alerts=open_alerts)
+    if any(item.action == TRIGGER for _event, item in items):
+        batch.windows = _windows_for(integration, now)
     batch.before = {alert.pk: _state(alert) for alert in open_alerts.values()}
     # Keys that resolved before; locked against the sweep that ends their flapping.
     batch.flaps = {
@@ -176,6 +190,7 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
     if batch.new:
         Alert.objects.bulk_create(batch.new)
     _flaps_save(batch)
+    _windows_due(batch)
     _incidents_tell(batch)
 
 
@@ -198,6 +213,11 @@ def _item_apply(batch: _Batch, item: Item, at) -> None:
                 last_seen_at=at,
                 correlation_key=correlation_key(batch.integration, item),
             )
+            found = _maintenance_at(batch, alert, at)
+            if found is not None:  # recorded, but it opens no incident and pages nobody
+                alert.in_maintenance, alert.maintenance_window = True, found[0]
+                ends = batch.windows_due.get(found[0].pk)
+                batch.windows_due[found[0].pk] = min(ends, found[1]) if ends else found[1]
             batch.open_alerts[item.key] = alert
             batch.new.append(alert)
             _change(batch, alert).opened = True
@@ -323,22 +343,98 @@ def correlation_key(integration: Integration, item: Item) -> str:
     return f"source:{integration.pk}:{item.source}"[:300]
 
 
+# A window's occurrences are read for this far back (the oldest monitor time accepted).
+WINDOW_LOOKBACK = timedelta(days=8)
+
+
+def _windows_for(integration: Integration, now) -> list:
+    """The active windows on the integration's service or on a configuration item, with their
+    occurrences still in progress or over since WINDOW_LOOKBACK (one query)."""
+    on = Q(configuration_item__isnull=False)
+    if integration.service_id:
+        on |= Q(service_id=integration.service_id)
+    windows = MaintenanceWindow.objects.filter(on, is_active=True).select_related(
+        "configuration_item"
+    )
+    return [(w, occurrences(w, now - WINDOW_LOOKBACK, now + timedelta(seconds=1))) for w in windows]
+
+
+def _maintenance_at(batch: _Batch, alert: Alert, at) -> tuple[MaintenanceWindow, object] | None:
+    """The window covering a new alert: on its integration's service, or on the configuration
+    item named by its source (or its `ci` label), with an occurrence in progress at the
+    alert's instant that has not ended yet."""
+    for window, found in batch.windows or ():
+        if window.configuration_item_id:
+            name = window.configuration_item.name.lower()
+            if name not in (alert.source.lower(), str(alert.labels.get("ci", "")).lower()):
+                continue
+        elif window.service_id != batch.integration.service_id:
+            continue
+        for o in found:
+            if o.starts_at <= at < o.ends_at and o.ends_at > batch.now:
+                return window, o.ends_at
+    return None
+
+
+def _windows_due(batch: _Batch) -> None:
+    """The windows that now hold alerts are looked at by the sweep when their occurrence ends
+    (at the latest)."""
+    for pk, ends in sorted(batch.windows_due.items()):
+        MaintenanceWindow.objects.filter(pk=pk).filter(
+            Q(next_check_at__isnull=True) | Q(next_check_at__gt=ends)
+        ).update(next_check_at=ends)
+
+
 def _incidents_assign(batch: _Batch) -> None:
-    """Every new alert joins the open incident of its correlation key, or opens one."""
+    alerts = [alert for alert in batch.new if not alert.in_maintenance]
+    incidents_assign(batch.integration, alerts, batch.now)
+
+
+def incidents_assign(integration: Integration, alerts: list[Alert], now) -> None:
+    """Every alert joins the open incident of its correlation key, or opens one.
+
+    A service's correlation key is shared by every integration on the service, whose batches
+    run on other workers: the service row is locked first (FOR NO KEY UPDATE, which blocks no
+    ticket that refers to it), so two batches cannot both find no incident and open two.
+    """
     found: dict[str, Ticket] = {}
-    since = batch.now - timedelta(minutes=batch.integration.correlation_window)
+    since = now - timedelta(minutes=integration.correlation_window)
     # The most severe alert of a correlation key opens its incident.
     by_key: dict[str, list[Alert]] = defaultdict(list)
-    for alert in batch.new:
+    for alert in alerts:
         by_key[alert.correlation_key].append(alert)
-    for ckey, alerts in by_key.items():
+    shared = sorted({int(k.split(":", 1)[1]) for k in by_key if k.startswith("service:")})
+    if shared:
+        list(Service.objects.select_for_update(no_key=True).filter(pk__in=shared).order_by("pk"))
+    for ckey, group in by_key.items():
+        worst = min(group, key=lambda a: Severity.values.index(a.severity))
         incident = found.get(ckey) or _open_incident(ckey, since)
         if incident is None:
-            worst = min(alerts, key=lambda a: Severity.values.index(a.severity))
-            incident = _incident_open(batch.integration, worst)
+            incident = _incident_open(integration, worst)
+        else:
+            incident = _priority_raise(integration, incident, worst)
         found[ckey] = incident
-        for alert in alerts:
+        for alert in group:
             alert.incident = incident
+
+
+def _priority_raise(integration: Integration, incident: Ticket, alert: Alert) -> Ticket:
+    """A more severe alert joining an incident raises its impact and urgency to the alert's
+    (never lowers them), through the ticket service, with the reason on the timeline."""
+    levels = integration.severity_map[alert.severity]
+    order = Level.values  # high, medium, low
+    impact = min(incident.impact, levels["impact"], key=order.index)
+    urgency = min(incident.urgency, levels["urgency"], key=order.index)
+    if priority_for(impact, urgency) >= incident.priority or incident.status not in OPEN_STATUSES:
+        return incident
+    return ticket_update(
+        ticket=incident,
+        actor=integration.actor,
+        impact=impact,
+        urgency=urgency,
+        reason=_("A %(severity)s alert joined: %(summary)s")
+        % {"severity": alert.severity, "summary": alert.summary or alert.dedup_key},
+    )
 
 
 def _open_incident(ckey: str, since) -> Ticket | None:
