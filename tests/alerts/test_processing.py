@@ -243,3 +243,25 @@ def test_severity_mapping_is_the_integrations(integration_of, post):
     alerts_process()
     incident = Ticket.objects.get()
     assert (incident.impact, incident.urgency) == ("high", "medium")
+
+
+def test_a_critical_alert_joining_a_warnings_incident_raises_its_priority(integration_of, post):
+    _integration, key = integration_of("pagerduty")
+    post("/v2/enqueue", pd_event(key, dedup_key="slow", severity="warning"))
+    alerts_process()
+    incident = Ticket.objects.get()
+    assert (incident.impact, incident.urgency, incident.priority) == ("low", "medium", 4)
+    post("/v2/enqueue", pd_event(key, dedup_key="down", severity="critical", summary="DB down"))
+    alerts_process()
+    incident.refresh_from_db()
+    assert Ticket.objects.count() == 1
+    assert (incident.impact, incident.urgency, incident.priority) == ("high", "high", 1)
+    changed = incident.events.filter(type="changed").get()
+    assert changed.data["reason"] == "A critical alert from pagerduty 1 joined: DB down"
+    assert {c["field"] for c in changed.data["changes"]} >= {"impact", "urgency", "priority"}
+    # A warning joining later lowers nothing.
+    post("/v2/enqueue", pd_event(key, dedup_key="slow2", severity="warning"))
+    alerts_process()
+    incident.refresh_from_db()
+    assert incident.priority == 1
+    assert incident.events.filter(type="changed").count() == 1

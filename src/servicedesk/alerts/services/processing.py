@@ -427,13 +427,18 @@ def _priority_raise(integration: Integration, incident: Ticket, alert: Alert) ->
     urgency = min(incident.urgency, levels["urgency"], key=order.index)
     if priority_for(impact, urgency) >= incident.priority or incident.status not in OPEN_STATUSES:
         return incident
+    # The desk itself changes it (actor None): the integration's account edits no ticket.
     return ticket_update(
         ticket=incident,
-        actor=integration.actor,
+        actor=None,
         impact=impact,
         urgency=urgency,
-        reason=_("A %(severity)s alert joined: %(summary)s")
-        % {"severity": alert.severity, "summary": alert.summary or alert.dedup_key},
+        reason=_("A %(severity)s alert from %(integration)s joined: %(summary)s")
+        % {
+            "severity": alert.severity,
+            "integration": integration.name,
+            "summary": alert.summary or alert.dedup_key,
+        },
     )
 
 
