@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -183,7 +184,7 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
         )
     }
     for event, item in items:
-        _item_apply(batch, item, event.received_at)
+        _item_apply(batch, item, event_time(item, event.received_at), event.received_at)
     _incidents_assign(batch)
     # Updates first: an alert resolved in this batch makes room for its key's new alert.
     _alerts_update(batch)
@@ -194,7 +195,32 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
     _incidents_tell(batch)
 
 
-def _item_apply(batch: _Batch, item: Item, at) -> None:
+# A monitor's own time is trusted when it is at most this far ahead of the desk's clock (clock
+# skew) and at most this far behind (a queue that held events, a re-sent backlog).
+MONITOR_AHEAD = timedelta(minutes=5)
+MONITOR_BEHIND = timedelta(days=7)
+
+
+def event_time(item: Item, received):
+    """When the change happened: the monitor's timestamp (`startsAt`/`endsAt`,
+    `payload.timestamp`, `timestamp`) when it has one that is sane, else the receive time."""
+    if item.at:
+        try:
+            stamped = parse_datetime(item.at)
+        except ValueError:
+            stamped = None
+        if (
+            stamped is not None
+            and stamped.tzinfo is not None
+            and received - MONITOR_BEHIND <= stamped <= received + MONITOR_AHEAD
+        ):
+            return stamped
+    return received
+
+
+def _item_apply(batch: _Batch, item: Item, at, received) -> None:
+    """Apply one change at its instant `at` (event_time); `received` is the desk's receive
+    time, the sighting of a repeat whose own time says nothing new."""
     alert = batch.open_alerts.get(item.key)
     if item.action == TRIGGER:
         if alert is None:
@@ -225,7 +251,10 @@ def _item_apply(batch: _Batch, item: Item, at) -> None:
                 _flap_note(batch, alert, at)
             return
         alert.count += 1
-        alert.last_seen_at = max(alert.last_seen_at, at)
+        # Alertmanager re-sends the alert's startsAt with every group: a repeat stamped no
+        # later than the first sighting was seen when it arrived.
+        seen = at if at > alert.first_seen_at else received
+        alert.last_seen_at = max(alert.last_seen_at, seen)
         alert.severity, alert.summary = item.severity, item.summary or alert.summary
         alert.labels = item.labels or alert.labels
         alert.details = item.details or alert.details
