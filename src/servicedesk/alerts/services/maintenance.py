@@ -113,7 +113,9 @@ def maintenance_window_clean(values: dict) -> dict:
 def maintenance_window_create(*, actor=None, **values) -> MaintenanceWindow:
     unknown = set(values) - set(WINDOW_FIELDS)
     if unknown:
-        raise ValidationFailed({name: _("Unknown field.") for name in sorted(unknown)})
+        raise ValidationFailed(
+            {name: _("Not a field of a maintenance window.") for name in sorted(unknown)}
+        )
     window = MaintenanceWindow(created_by=actor, **maintenance_window_clean(values))
     window.next_check_at = _next_check(window, timezone.now())
     window.save()
