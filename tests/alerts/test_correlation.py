@@ -1,6 +1,7 @@
 """Correlation across integrations under concurrency: two workers, two integrations on one
 service, one incident (PostgreSQL; SQLite serialises the writers anyway)."""
 
+import contextlib
 import threading
 from dataclasses import asdict
 
@@ -51,10 +52,8 @@ def test_two_workers_on_one_service_open_one_incident(desk, monkeypatch):
 
     def open_incident(ckey, since):
         found = original(ckey, since)
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             meet.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass
         return found
 
     monkeypatch.setattr(processing, "_open_incident", open_incident)
