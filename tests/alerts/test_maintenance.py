@@ -218,3 +218,39 @@ def test_the_api_manages_windows(client, desk, sunday_night):
         ).status_code
         == 403
     )
+
+
+def test_a_window_still_running_at_the_end_of_another_keeps_its_alerts(
+    desk, integration_of, post, time_machine
+):
+    time_machine.move_to(utc("2026-06-01 09:00"), tick=False)
+    first = maintenance_window_create(
+        title="Upgrade",
+        service=desk.service,
+        starts_at="2026-06-01T10:00:00+00:00",
+        duration=60,
+        time_zone="UTC",
+    )
+    second = maintenance_window_create(
+        title="Overrun",
+        service=desk.service,
+        starts_at="2026-06-01T10:30:00+00:00",
+        duration=60,
+        time_zone="UTC",
+    )
+    _integration, key = integration_of("generic")
+    time_machine.move_to(utc("2026-06-01 10:10"), tick=False)
+    post(
+        f"/api/alerts/generic/{key}/",
+        {"key": "db1", "status": "firing", "severity": "critical", "summary": "down"},
+    )
+    alerts_process()
+    assert Alert.objects.get().maintenance_window == first
+    time_machine.move_to(utc("2026-06-01 11:00"), tick=False)
+    due_sweep()
+    alert = Alert.objects.get()
+    assert (alert.in_maintenance, alert.maintenance_window, alert.incident) == (True, second, None)
+    time_machine.move_to(utc("2026-06-01 11:30"), tick=False)
+    due_sweep()
+    alert.refresh_from_db()
+    assert alert.in_maintenance is False and alert.incident is not None

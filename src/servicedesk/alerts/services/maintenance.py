@@ -12,6 +12,7 @@ import zoneinfo
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -211,10 +212,19 @@ def _release(integration_id: int, alerts: list[Alert], ended: MaintenanceWindow,
         covered + released, ["in_maintenance", "maintenance_window", "incident"]
     )
     _tell(integration, released, ended)
-    for window in {a.maintenance_window_id for a in covered}:
-        MaintenanceWindow.objects.filter(pk=window, next_check_at__isnull=True).update(
-            next_check_at=now
+    # The windows that took alerts over are looked at when their occurrence ends; one locked
+    # elsewhere is skipped (its holder sets that check itself).
+    for window in {a.maintenance_window for a in covered}:
+        ends = occurrence_next_end(window, now)
+        locked = (
+            MaintenanceWindow.objects.select_for_update(skip_locked=True)
+            .filter(pk=window.pk)
+            .filter(Q(next_check_at__isnull=True) | Q(next_check_at__gt=ends))
+            .only("id")
+            .first()
         )
+        if locked is not None:
+            MaintenanceWindow.objects.filter(pk=window.pk).update(next_check_at=ends)
 
 
 def _covers(window: MaintenanceWindow, integration: Integration, alert: Alert) -> bool:

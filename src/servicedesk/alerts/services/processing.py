@@ -166,6 +166,14 @@ def events_batch_process(*, limit: int) -> int:
 def _apply(integration: Integration, events: list[RawEvent], now) -> None:
     items = [(event, Item(**data)) for event in events for data in event.items]
     keys = sorted({item.key for _event, item in items})
+    # Keys that resolved before, locked against the sweep that ends their flapping; read
+    # before the alerts, so that a sweep that just ended a flapping is seen in full.
+    flaps = {
+        flap.dedup_key: flap
+        for flap in AlertFlap.objects.select_for_update().filter(
+            integration=integration, dedup_key__in=keys
+        )
+    }
     open_alerts = {
         alert.dedup_key: alert
         for alert in Alert.objects.filter(integration=integration, dedup_key__in=keys).exclude(
@@ -176,13 +184,7 @@ def _apply(integration: Integration, events: list[RawEvent], now) -> None:
     if any(item.action == TRIGGER for _event, item in items):
         batch.windows = _windows_for(integration, now)
     batch.before = {alert.pk: _state(alert) for alert in open_alerts.values()}
-    # Keys that resolved before; locked against the sweep that ends their flapping.
-    batch.flaps = {
-        flap.dedup_key: flap
-        for flap in AlertFlap.objects.select_for_update().filter(
-            integration=integration, dedup_key__in=keys
-        )
-    }
+    batch.flaps = flaps
     for event, item in items:
         _item_apply(batch, item, event_time(item, event.received_at), event.received_at)
     _incidents_assign(batch)
@@ -407,11 +409,22 @@ def _maintenance_at(batch: _Batch, alert: Alert, at) -> tuple[MaintenanceWindow,
 
 def _windows_due(batch: _Batch) -> None:
     """The windows that now hold alerts are looked at by the sweep when their occurrence ends
-    (at the latest)."""
+    (at the latest).
+
+    A window locked by the sweep (or an edit) is skipped, never waited for: that holder, which
+    may be waiting for this integration, sets its next check to the end of the occurrence in
+    progress anyway.
+    """
     for pk, ends in sorted(batch.windows_due.items()):
-        MaintenanceWindow.objects.filter(pk=pk).filter(
-            Q(next_check_at__isnull=True) | Q(next_check_at__gt=ends)
-        ).update(next_check_at=ends)
+        window = (
+            MaintenanceWindow.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk)
+            .filter(Q(next_check_at__isnull=True) | Q(next_check_at__gt=ends))
+            .only("id")
+            .first()
+        )
+        if window is not None:
+            MaintenanceWindow.objects.filter(pk=pk).update(next_check_at=ends)
 
 
 def _incidents_assign(batch: _Batch) -> None:
