@@ -170,7 +170,7 @@ def test_the_sla_handler_records_the_breach_and_escalates(desk):
         actor=desk.requester, title="Payroll down", impact="high", urgency="high"
     )
     later = timezone.now() + timedelta(hours=2)  # the P1 response target is 1 h on 24×7
-    assert due_sweep(now=later) == {LABEL: 1}
+    assert due_sweep(now=later)[LABEL] == 1  # other apps register their models too
     ticket.refresh_from_db()
     assert ticket.tier == 2 and ticket.events.filter(type="escalated").count() == 1
     response = SlaClock.objects.get(ticket=ticket, metric="response")
