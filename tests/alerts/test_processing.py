@@ -243,3 +243,68 @@ def test_severity_mapping_is_the_integrations(integration_of, post):
     alerts_process()
     incident = Ticket.objects.get()
     assert (incident.impact, incident.urgency) == ("high", "medium")
+
+
+def test_a_critical_alert_joining_a_warnings_incident_raises_its_priority(integration_of, post):
+    _integration, key = integration_of("pagerduty")
+    post("/v2/enqueue", pd_event(key, dedup_key="slow", severity="warning"))
+    alerts_process()
+    incident = Ticket.objects.get()
+    assert (incident.impact, incident.urgency, incident.priority) == ("low", "medium", 4)
+    post("/v2/enqueue", pd_event(key, dedup_key="down", severity="critical", summary="DB down"))
+    alerts_process()
+    incident.refresh_from_db()
+    assert Ticket.objects.count() == 1
+    assert (incident.impact, incident.urgency, incident.priority) == ("high", "high", 1)
+    changed = incident.events.filter(type="changed").get()
+    assert changed.data["reason"] == "A critical alert from pagerduty 1 joined: DB down"
+    assert {c["field"] for c in changed.data["changes"]} >= {"impact", "urgency", "priority"}
+    # A warning joining later lowers nothing.
+    post("/v2/enqueue", pd_event(key, dedup_key="slow2", severity="warning"))
+    alerts_process()
+    incident.refresh_from_db()
+    assert incident.priority == 1
+    assert incident.events.filter(type="changed").count() == 1
+
+
+def test_first_and_last_seen_are_the_monitors_when_sane(integration_of, post, time_machine):
+    _integration, key = integration_of("alertmanager")
+    url = f"/api/alerts/alertmanager/{key}/"
+    time_machine.move_to("2026-01-05 10:07Z", tick=False)
+    disk = am_alert("DiskFull", "db1:9100")  # startsAt 10:00Z
+    post(url, am_group(disk))
+    alerts_process()
+    alert = Alert.objects.get()
+    assert alert.first_seen_at.isoformat() == "2026-01-05T10:00:00+00:00"
+    # The re-sent group keeps startsAt: the repeat is seen when it arrives.
+    time_machine.move_to("2026-01-05 10:12Z", tick=False)
+    post(url, am_group(disk))
+    alerts_process()
+    alert.refresh_from_db()
+    assert alert.last_seen_at.isoformat() == "2026-01-05T10:12:00+00:00"
+    # Resolved with endsAt 10:30Z, received at 10:31Z: resolved (and last seen) at 10:30Z.
+    time_machine.move_to("2026-01-05 10:31Z", tick=False)
+    post(url, am_group(am_alert("DiskFull", "db1:9100", status="resolved")))
+    alerts_process()
+    alert.refresh_from_db()
+    assert alert.resolved_at.isoformat() == "2026-01-05T10:30:00+00:00"
+    assert alert.last_seen_at.isoformat() == "2026-01-05T10:30:00+00:00"
+
+
+def test_monitor_times_far_ahead_or_behind_are_replaced_by_the_receive_time(
+    integration_of, post, time_machine
+):
+    _integration, key = integration_of("pagerduty")
+    time_machine.move_to("2026-01-05 09:00Z", tick=False)  # the payload says 10:00Z: ahead
+    post("/v2/enqueue", pd_event(key, dedup_key="ahead"))
+    time_machine.move_to("2026-01-20 10:00Z", tick=False)  # fifteen days later: too old
+    post("/v2/enqueue", pd_event(key, dedup_key="old"))
+    time_machine.move_to("2026-01-05 10:03Z", tick=False)  # three minutes later: its own
+    post("/v2/enqueue", pd_event(key, dedup_key="sane"))
+    alerts_process()
+    seen = {a.dedup_key: a.first_seen_at.isoformat() for a in Alert.objects.all()}
+    assert seen == {
+        "ahead": "2026-01-05T09:00:00+00:00",
+        "old": "2026-01-20T10:00:00+00:00",
+        "sane": "2026-01-05T10:00:00+00:00",
+    }

@@ -105,6 +105,9 @@ def test_creating_an_integration_in_the_admin_shows_the_key_once(client, desk):
             "correlation_window": 30,
             "correlation_labels": "[]",
             "rate_limit": 1200,
+            "flap_changes": 5,
+            "flap_window": 30,
+            "flap_hold": 30,
             "is_active": "on",
         },
         follow=True,
@@ -120,3 +123,88 @@ def test_the_console_ticket_page_shows_the_alerts_panel(client, desk, alerts):
     page = client.get(f"/desk/tickets/{incident.number}/").content.decode()
     assert 'id="alerts-panel"' in page
     assert "2 alerts (1 not resolved), 3 events" in page and "db1-disk" in page
+
+
+def test_the_console_manages_maintenance_windows(client, desk, django_assert_max_num_queries):
+    from servicedesk.alerts.models import MaintenanceWindow
+
+    client.force_login(desk.admin)
+    page = client.get("/desk/alerts/maintenance/")
+    assert page.status_code == 200 and 'id="no-windows"' in page.content.decode()
+    body = {
+        "title": "Sunday patching",
+        "service": desk.service.pk,
+        "starts_at": "2026-03-22T02:00",
+        "duration": 120,
+        "time_zone": "Europe/Bucharest",
+        "rrule": "FREQ=WEEKLY;BYDAY=SU",
+        "is_active": "on",
+    }
+    bad = client.post("/desk/alerts/maintenance/", body | {"rrule": "FREQ=OFTEN"})
+    assert bad.status_code == 400 and "Not a valid RRULE" in bad.content.decode()
+    bad = client.post("/desk/alerts/maintenance/", body | {"time_zone": "Atlantis/Deep"})
+    assert bad.status_code == 400 and "Not a known time zone" in bad.content.decode()
+    assert not MaintenanceWindow.objects.exists()
+    assert client.post("/desk/alerts/maintenance/", body).status_code == 302
+    window = MaintenanceWindow.objects.get()
+    # The time typed is the window's wall clock: 02:00 in Bucharest (UTC+2 in March).
+    assert window.starts_at.isoformat() == "2026-03-22T00:00:00+00:00"
+    with django_assert_max_num_queries(10):
+        listing = client.get("/desk/alerts/maintenance/").content.decode()
+    assert "Sunday patching" in listing and "FREQ=WEEKLY;BYDAY=SU" in listing
+    edit = client.get(f"/desk/alerts/maintenance/{window.pk}/").content.decode()
+    assert 'value="2026-03-22T02:00"' in edit
+    saved = client.post(f"/desk/alerts/maintenance/{window.pk}/", body | {"duration": 60})
+    assert saved.status_code == 302
+    window.refresh_from_db()
+    assert window.duration == 60
+    assert client.post(f"/desk/alerts/maintenance/{window.pk}/delete/").status_code == 302
+    assert not MaintenanceWindow.objects.exists()
+    # An agent reads the windows; only administrators change them.
+    client.force_login(desk.l1_agent)
+    assert client.get("/desk/alerts/maintenance/").status_code == 200
+    assert client.post("/desk/alerts/maintenance/", body).status_code == 403
+
+
+def test_the_admin_makes_a_window_through_the_service(client, desk):
+    from servicedesk.alerts.models import MaintenanceWindow
+
+    client.force_login(desk.admin)
+    response = client.post(
+        "/admin/alerts/maintenancewindow/add/",
+        {
+            "title": "Reboot",
+            "service": desk.service.pk,
+            "starts_at": "2027-07-01T02:00",
+            "duration": 30,
+            "time_zone": "Europe/Bucharest",
+            "rrule": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    window = MaintenanceWindow.objects.get()
+    assert window.starts_at.isoformat() == "2027-06-30T23:00:00+00:00"
+    assert window.next_check_at.isoformat() == "2027-06-30T23:30:00+00:00"
+
+
+def test_the_alerts_view_filters_flapping_and_in_maintenance(client, desk, integration_of, post):
+    from servicedesk.alerts.models import Alert
+
+    _integration, key = integration_of("pagerduty")
+    post("/v2/enqueue", pd_event(key, dedup_key="flappy", summary="Flappy link"))
+    post("/v2/enqueue", pd_event(key, dedup_key="quiet", summary="Quiet disk"))
+    alerts_process()
+    Alert.objects.filter(dedup_key="flappy").update(flapping=True)
+    Alert.objects.filter(dedup_key="quiet").update(in_maintenance=True)
+    client.force_login(desk.l1_agent)
+    page = client.get("/desk/alerts/").content.decode()
+    assert "Flapping: 1" in page and "In maintenance (firing): 1" in page
+    flapping = client.get("/desk/alerts/", {"state": "flapping"}).content.decode()
+    assert "Flappy link" in flapping and "Quiet disk" not in flapping
+    assert '<span class="tag">flapping</span>' in flapping
+    quiet = client.get("/desk/alerts/", {"state": "maintenance"}).content.decode()
+    assert "Quiet disk" in quiet and "Flappy link" not in quiet
+    api = client.get("/api/alerts/", {"state": "flapping"}).json()
+    assert [a["dedup_key"] for a in api] == ["flappy"] and api[0]["flapping"] is True
+    assert client.get("/api/alerts/", {"state": "melting"}).status_code == 400

@@ -9,7 +9,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.alerts import selectors, services
-from servicedesk.alerts.models import Alert, Integration, RawEvent, Source, Surge, SurgeRule
+from servicedesk.alerts.forms import MaintenanceWindowForm
+from servicedesk.alerts.models import (
+    Alert,
+    Integration,
+    MaintenanceWindow,
+    RawEvent,
+    Source,
+    Surge,
+    SurgeRule,
+)
 from servicedesk.alerts.sources.registry import SOURCES
 
 
@@ -45,6 +54,9 @@ class IntegrationAdmin(admin.ModelAdmin):
         "correlation_window",
         "correlation_labels",
         "rate_limit",
+        "flap_changes",
+        "flap_window",
+        "flap_hold",
         "is_active",
         "key_hint",
         "statistics",
@@ -195,3 +207,29 @@ class SurgeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(admin.ModelAdmin):
+    """Windows are made, changed and removed through the services (alerts they no longer cover
+    are released; the status page hears of public ones)."""
+
+    form = MaintenanceWindowForm
+    list_display = ["title", "service", "configuration_item", "starts_at", "rrule", "is_public"]
+    list_filter = ["is_active", "is_public"]
+    search_fields = ["title"]
+
+    def save_model(self, request, obj, form, change):
+        values = form.values()
+        if change:
+            saved = services.maintenance_window_update(window=obj, **values)
+        else:
+            saved = services.maintenance_window_create(actor=request.user, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.maintenance_window_delete(window=obj)
+
+    def delete_queryset(self, request, queryset):
+        for window in queryset:
+            services.maintenance_window_delete(window=window)

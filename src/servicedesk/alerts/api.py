@@ -173,6 +173,7 @@ class AlertListView(APIView):
         parameters=[
             OpenApiParameter("status", enum=["open", "acknowledged", "resolved"]),
             OpenApiParameter("severity", enum=["critical", "error", "warning", "info"]),
+            OpenApiParameter("state", enum=list(selectors.STATES)),
             OpenApiParameter("integration", int),
             OpenApiParameter("service", int),
         ],
@@ -276,3 +277,86 @@ class SurgeRuleDetailView(generics.RetrieveUpdateDestroyAPIView):
         serializer.instance = services.surge_rule_save(
             rule=serializer.instance, **serializer.validated_data
         )
+
+
+_ADMINS_ONLY = error_response("Only administrators manage maintenance windows.")
+
+
+class MaintenanceWindowListView(APIView):
+    """Maintenance windows (desk staff read them; administrators make them)."""
+
+    permission_classes = [IsDeskStaff]
+
+    def get_permissions(self):
+        return [IsAdmin()] if self.request.method == "POST" else [IsDeskStaff()]
+
+    @extend_schema(tags=["alerts"], responses={200: s.MaintenanceWindowSerializer(many=True)})
+    def get(self, request):
+        rows = selectors.maintenance_window_rows(user=request.user)
+        context = {"rows": {row.window.pk: row for row in rows}}
+        return Response(
+            s.MaintenanceWindowSerializer([r.window for r in rows], many=True, context=context).data
+        )
+
+    @extend_schema(
+        tags=["alerts"],
+        request=s.MaintenanceWindowSerializer,
+        responses={
+            201: s.MaintenanceWindowSerializer,
+            400: error_response("Invalid fields."),
+            403: _ADMINS_ONLY,
+        },
+    )
+    def post(self, request):
+        serializer = s.MaintenanceWindowSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items()}
+        window = services.maintenance_window_create(actor=request.user, **data)
+        return Response(_window_data(request, window), status=201)
+
+
+def _window_data(request, window) -> dict:
+    rows = {
+        r.window.pk: r
+        for r in selectors.maintenance_window_rows(user=request.user)
+        if r.window.pk == window.pk
+    }
+    return s.MaintenanceWindowSerializer(window, context={"rows": rows}).data
+
+
+class MaintenanceWindowDetailView(APIView):
+    permission_classes = [IsDeskStaff]
+
+    def get_permissions(self):
+        return [IsDeskStaff()] if self.request.method == "GET" else [IsAdmin()]
+
+    def _window(self, request, pk):
+        window = selectors.maintenance_windows_list(user=request.user).filter(pk=pk).first()
+        if window is None:
+            raise Http404
+        return window
+
+    @extend_schema(tags=["alerts"], responses={200: s.MaintenanceWindowSerializer})
+    def get(self, request, pk: int):
+        return Response(_window_data(request, self._window(request, pk)))
+
+    @extend_schema(
+        tags=["alerts"],
+        request=s.MaintenanceWindowSerializer,
+        responses={
+            200: s.MaintenanceWindowSerializer,
+            400: error_response("Invalid fields."),
+            403: _ADMINS_ONLY,
+        },
+    )
+    def patch(self, request, pk: int):
+        window = self._window(request, pk)
+        serializer = s.MaintenanceWindowSerializer(window, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        window = services.maintenance_window_update(window=window, **serializer.validated_data)
+        return Response(_window_data(request, window))
+
+    @extend_schema(tags=["alerts"], responses={204: None, 403: _ADMINS_ONLY})
+    def delete(self, request, pk: int):
+        services.maintenance_window_delete(window=self._window(request, pk))
+        return Response(status=204)

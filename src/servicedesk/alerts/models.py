@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.accounts.models import SupportGroup
 from servicedesk.accounts.permissions import is_staff_member
-from servicedesk.catalog.models import Service
+from servicedesk.catalog.models import ConfigurationItem, Service
+from servicedesk.core.due import DueWork
 from servicedesk.core.visibility import EVERYTHING, NOTHING, VisibleQuerySet, action_check
 from servicedesk.tickets.priority import Level
 
@@ -93,6 +94,23 @@ class Integration(StaffOnly):
         help_text=_("Alerts with the same values of these labels share an incident."),
     )
     rate_limit = models.PositiveIntegerField(_("events per minute"), default=1200)
+    # --- Flapping (docs/alerts.md, "Flapping") ----------------------------------------------
+    flap_changes = models.PositiveIntegerField(
+        _("flapping: state changes"),
+        default=5,
+        validators=[MinValueValidator(2)],
+        help_text=_("This many state changes of one alert within the window make it flapping."),
+    )
+    flap_window = models.PositiveIntegerField(
+        _("flapping: window (minutes)"), default=30, validators=[MinValueValidator(1)]
+    )
+    flap_hold = models.PositiveIntegerField(
+        _("flapping: hold-down (minutes)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("A flapping alert's notifications are held until it is stable this long."),
+    )
+    # --- end of flapping ---------------------------------------------------------------------
     # The account its incidents are logged under: a system account that is never emailed.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
@@ -183,6 +201,19 @@ class Alert(StaffOnly):
     incident = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
+    # --- Flapping and maintenance windows (docs/alerts.md) -----------------------------------
+    # Its key is flapping (AlertFlap): its notifications are held.
+    flapping = models.BooleanField(_("flapping"), default=False)
+    # It fired inside a maintenance window: recorded, no incident, nobody paged.
+    in_maintenance = models.BooleanField(_("in maintenance"), default=False)
+    maintenance_window = models.ForeignKey(
+        "alerts.MaintenanceWindow",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+    )
+    # --- end of flapping and maintenance windows ---------------------------------------------
 
     objects = VisibleQuerySet.as_manager()
 
@@ -202,6 +233,105 @@ class Alert(StaffOnly):
 
     def __str__(self) -> str:
         return f"{self.dedup_key}: {self.summary}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Flapping and maintenance windows (docs/alerts.md, "Flapping" and "Maintenance windows")
+
+
+class AlertFlap(DueWork):
+    """The state changes of one alert key of an integration, across its alerts (a resolve
+    closes an alert, the next trigger opens a new one under the same key).
+
+    A row is made at the key's first resolve. `changes` keeps the instants of the last state
+    changes within the integration's window; `next_check_at` is when a flapping key will have
+    been stable for the hold-down time (the due-work sweep then ends its flapping).
+    """
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="+")
+    dedup_key = models.CharField(max_length=255)
+    changes = models.JSONField(default=list, blank=True)
+    last_change_at = models.DateTimeField(null=True, blank=True)
+    flapping = models.BooleanField(default=False)
+    flapping_since = models.DateTimeField(null=True, blank=True)
+    # State changes while flapping, whose notifications were held.
+    held = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "dedup_key"], name="alerts_alertflap_one_per_key"
+            )
+        ]
+        indexes = [*DueWork.Meta.indexes]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id}:{self.dedup_key}"
+
+
+class MaintenanceWindow(StaffOnly, DueWork):
+    """Planned work on a service or a configuration item: one-off, or recurring by an RFC 5545
+    RRULE, in its own time zone (an occurrence at 02:00 stays at 02:00 local across DST).
+
+    Alerts inside an occurrence are recorded "in maintenance" and open no incident.
+    `next_check_at` is the end of the current or next occurrence: the sweep then releases the
+    alerts still firing (they open or join their incident).
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    configuration_item = models.ForeignKey(
+        ConfigurationItem,
+        verbose_name=_("configuration item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The first occurrence's start; its wall-clock time in `time_zone` is the recurrence's.
+    starts_at = models.DateTimeField(_("starts"))
+    duration = models.PositiveIntegerField(_("duration (minutes)"))
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    rrule = models.TextField(
+        _("recurrence (RRULE)"),
+        blank=True,
+        help_text=_("An RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=SU; empty for a one-off window."),
+    )
+    is_public = models.BooleanField(
+        _("shown on the status page"),
+        default=False,
+        help_text=_("Public windows of a service with a status page component are shown there."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("maintenance window")
+        verbose_name_plural = _("maintenance windows")
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(next_check_at__isnull=False),
+                name="alerts_mwindow_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 # ---------------------------------------------------------------------------------------------

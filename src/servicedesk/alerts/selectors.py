@@ -1,8 +1,10 @@
 """Every read of the alerts app: the console's list, an integration's page, a ticket's alerts."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import SupportGroup
@@ -11,6 +13,7 @@ from servicedesk.alerts.models import (
     Alert,
     AlertStatus,
     Integration,
+    MaintenanceWindow,
     RawEvent,
     Severity,
     Surge,
@@ -19,12 +22,16 @@ from servicedesk.alerts.models import (
     SurgeStatus,
 )
 from servicedesk.alerts.services.processing import pending_events
+from servicedesk.alerts.windows import Occurrence, occurrences
 from servicedesk.catalog.models import Service
+from servicedesk.core.maintenance import MaintenanceOccurrence
 from servicedesk.tickets.models import Channel, Kind, Ticket
 from servicedesk.tickets.states import OPEN_STATUSES
 
 LIST_LIMIT = 200
 RECENT_EVENTS = 20
+#: the console's and the API's `state` filter: flapping, or recorded inside a maintenance window
+STATES = ("flapping", "maintenance")
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class AlertFilters:
     integration: int | None = None
     service: int | None = None
     severity: str = ""
+    state: str = ""
 
 
 def alert_filters_parse(params) -> tuple[AlertFilters, dict[str, str]]:
@@ -46,6 +54,10 @@ def alert_filters_parse(params) -> tuple[AlertFilters, dict[str, str]]:
     if severity and severity not in Severity.values:
         errors["severity"] = _("Must be one of: %s.") % ", ".join(Severity.values)
         severity = ""
+    state = params.get("state", "")
+    if state and state not in STATES:
+        errors["state"] = _("Must be one of: %s.") % ", ".join(STATES)
+        state = ""
     ids = {}
     for name in ("integration", "service"):
         value = params.get(name, "")
@@ -54,7 +66,7 @@ def alert_filters_parse(params) -> tuple[AlertFilters, dict[str, str]]:
                 ids[name] = int(value)
             else:
                 errors[name] = _("Must be a whole number.")
-    return AlertFilters(status=status, severity=severity, **ids), errors
+    return AlertFilters(status=status, severity=severity, state=state, **ids), errors
 
 
 def alerts_list(*, user, filters: AlertFilters, limit: int = LIST_LIMIT) -> list[Alert]:
@@ -66,6 +78,10 @@ def alerts_list(*, user, filters: AlertFilters, limit: int = LIST_LIMIT) -> list
         rows = rows.filter(status=filters.status)
     if filters.severity:
         rows = rows.filter(severity=filters.severity)
+    if filters.state == "flapping":
+        rows = rows.filter(flapping=True)
+    elif filters.state == "maintenance":
+        rows = rows.filter(in_maintenance=True)
     if filters.integration:
         rows = rows.filter(integration_id=filters.integration)
     if filters.service:
@@ -75,7 +91,9 @@ def alerts_list(*, user, filters: AlertFilters, limit: int = LIST_LIMIT) -> list
 
 def alert_counts(*, user) -> dict[str, int]:
     rows = Alert.objects.visible_to(user).aggregate(
-        **{status: Count("id", filter=Q(status=status)) for status in AlertStatus.values}
+        **{status: Count("id", filter=Q(status=status)) for status in AlertStatus.values},
+        flapping=Count("id", filter=Q(flapping=True)),
+        maintenance=Count("id", filter=Q(in_maintenance=True) & ~Q(status=AlertStatus.RESOLVED)),
     )
     return rows
 
@@ -276,3 +294,60 @@ def integration_for_reference(reference: str) -> Integration | None:
         if found is not None:
             return found
     return rows.filter(name=reference).first() or rows.filter(name__iexact=reference).first()
+
+
+# Maintenance windows
+
+
+def maintenance_windows_list(*, user) -> QuerySet[MaintenanceWindow]:
+    return (
+        MaintenanceWindow.objects.visible_to(user)
+        .select_related("service", "configuration_item")
+        .order_by("title", "id")
+    )
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    window: MaintenanceWindow
+    current: Occurrence | None
+    upcoming: list[Occurrence]
+
+
+def maintenance_window_rows(*, user, now=None, days: int = 31, per_window: int = 3) -> list:
+    """Each window with its occurrence in progress and its next ones (console, API)."""
+    now = now or timezone.now()
+    rows = []
+    for window in maintenance_windows_list(user=user):
+        found = occurrences(window, now, now + timedelta(days=days)) if window.is_active else []
+        current = next((o for o in found if o.starts_at <= now), None)
+        upcoming = [o for o in found if o.starts_at > now][:per_window]
+        rows.append(WindowRow(window, current, upcoming))
+    return rows
+
+
+def public_maintenance(start, end) -> list[MaintenanceOccurrence]:
+    """The status page's provider (core.maintenance): the occurrences overlapping [start, end)
+    of the active windows marked public, on a service (or a configuration item's service)."""
+    windows = MaintenanceWindow.objects.filter(is_active=True, is_public=True).select_related(
+        "configuration_item"
+    )
+    found = []
+    for window in windows:
+        service_id = window.service_id or (
+            window.configuration_item.service_id if window.configuration_item_id else None
+        )
+        if service_id is None:
+            continue
+        for o in occurrences(window, start, end):
+            found.append(
+                MaintenanceOccurrence(
+                    service_id=service_id,
+                    starts_at=o.starts_at,
+                    ends_at=o.ends_at,
+                    title=window.title,
+                    key=f"alerts-window-{window.pk}-{o.starts_at.isoformat()}",
+                    series=f"alerts-window-{window.pk}",
+                )
+            )
+    return found

@@ -1,18 +1,22 @@
 """The schema of the alerts API's payloads."""
 
+import zoneinfo
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servicedesk.accounts.models import SupportGroup
 from servicedesk.alerts.models import (
     Alert,
     Integration,
+    MaintenanceWindow,
     Severity,
     Source,
     Surge,
     SurgeMode,
     SurgeRule,
 )
-from servicedesk.catalog.models import Category, Service
+from servicedesk.catalog.models import Category, ConfigurationItem, Service
 from servicedesk.tickets.priority import Level
 
 
@@ -41,6 +45,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
     )
     correlation_window = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
     rate_limit = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    flap_changes = serializers.IntegerField(min_value=2, max_value=1000, required=False)
+    flap_window = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
+    flap_hold = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
     source = serializers.ChoiceField(choices=Source.choices)
     key_hint = serializers.CharField(read_only=True, help_text="The last 4 characters of the key.")
     intake_url = serializers.SerializerMethodField()
@@ -58,6 +65,9 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "correlation_window",
             "correlation_labels",
             "rate_limit",
+            "flap_changes",
+            "flap_window",
+            "flap_hold",
             "is_active",
             "key_hint",
             "intake_url",
@@ -113,6 +123,9 @@ class AlertSerializer(serializers.ModelSerializer):
             "last_seen_at",
             "acknowledged_at",
             "resolved_at",
+            "flapping",
+            "in_maintenance",
+            "maintenance_window",
             "incident",
         ]
 
@@ -260,3 +273,66 @@ class SurgeRuleSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
         # Uniqueness of the scope is the service's to check (named field, 400).
         validators: list = []
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class MaintenanceWindowSerializer(serializers.ModelSerializer):
+    """A maintenance window. `starts_at` without an offset is a wall-clock time in the
+    window's `time_zone`; it is answered in that zone, with its offset."""
+
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    configuration_item = serializers.PrimaryKeyRelatedField(
+        queryset=ConfigurationItem.objects.all(), required=False, allow_null=True
+    )
+    # Text, read by the service (an offset, or the window's zone); answered in that zone.
+    starts_at = serializers.CharField(max_length=64)
+    time_zone = serializers.CharField(max_length=64)
+    rrule = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    duration = serializers.IntegerField(help_text="Minutes.")
+    current = serializers.SerializerMethodField()
+    upcoming = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = [
+            "id",
+            "title",
+            "service",
+            "configuration_item",
+            "starts_at",
+            "duration",
+            "time_zone",
+            "rrule",
+            "is_public",
+            "is_active",
+            "current",
+            "upcoming",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        zone = zoneinfo.ZoneInfo(instance.time_zone)
+        data["starts_at"] = instance.starts_at.astimezone(zone).isoformat()
+        return data
+
+    def _row(self, obj):
+        return (self.context.get("rows") or {}).get(obj.pk)
+
+    @extend_schema_field(OccurrenceSerializer(allow_null=True))
+    def get_current(self, obj):
+        row = self._row(obj)
+        return OccurrenceSerializer(row.current).data if row and row.current else None
+
+    @extend_schema_field(OccurrenceSerializer(many=True))
+    def get_upcoming(self, obj):
+        row = self._row(obj)
+        return OccurrenceSerializer(row.upcoming, many=True).data if row else []

@@ -15,5 +15,11 @@ urlpatterns = [
     path("surges/<int:pk>/dismiss/", api.SurgeDismissView.as_view()),
     path("surge-rules/", api.SurgeRuleListView.as_view(), name="alerts-surge-rules"),
     path("surge-rules/<int:pk>/", api.SurgeRuleDetailView.as_view()),
+    path(
+        "maintenance-windows/",
+        api.MaintenanceWindowListView.as_view(),
+        name="alerts-maintenance-windows",
+    ),
+    path("maintenance-windows/<int:pk>/", api.MaintenanceWindowDetailView.as_view()),
     path("", api.AlertListView.as_view(), name="alerts-list"),
 ]

@@ -9,6 +9,7 @@ class StatuspageConfig(AppConfig):
 
     def ready(self):
         # Imported here, once the apps are loaded: these modules need the models.
+        from servicedesk.core.maintenance import maintenance_listener_register
         from servicedesk.core.scheduler import periodic_register
         from servicedesk.notifications.topics import (
             SUBSCRIBERS,
@@ -17,6 +18,7 @@ class StatuspageConfig(AppConfig):
             topic_register,
         )
         from servicedesk.statuspage import panel, tasks
+        from servicedesk.statuspage.cache import page_changed
         from servicedesk.statuspage.models import PublicIncident
         from servicedesk.tickets.panels import panel_register
 
@@ -36,3 +38,5 @@ class StatuspageConfig(AppConfig):
         payload_register(PublicIncident, panel.incident_payload)
         panel_register("statuspage/desk/ticket_panel.html", panel.ticket_panel_context)
         periodic_register(tasks.subscribers_expire, every=lambda: 60 * 60)
+        # Maintenance planned elsewhere (core.maintenance) changed: the cached page is stale.
+        maintenance_listener_register(page_changed)

@@ -10,6 +10,7 @@ from django.db.models import Case, Prefetch, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk.core.maintenance import maintenance_occurrences
 from servicedesk.statuspage.models import (
     Component,
     ComponentGroup,
@@ -57,6 +58,70 @@ def maintenances_visible(now):
         Maintenance.objects.filter(cancelled_at__isnull=True, ends_at__gt=now)
         .prefetch_related(Prefetch("components", queryset=_public_components()))
         .order_by("starts_at", "id")
+    )
+
+
+#: maintenance planned by other apps (core.maintenance) is shown this many days ahead
+PLANNED_DAYS = 14
+
+
+class _Members(list):
+    def all(self):
+        return self
+
+
+@dataclass
+class PlannedMaintenance:
+    """Maintenance another app planned (read through core.maintenance), shaped like a
+    Maintenance for the page and the JSON: one per series, its occurrence in progress or next."""
+
+    pk: str
+    title: str
+    message: str
+    starts_at: datetime
+    ends_at: datetime
+    components: _Members
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at = None
+
+    state_at = Maintenance.state_at
+
+
+def planned_maintenances(now) -> list[PlannedMaintenance]:
+    found, seen = [], set()
+    for o in maintenance_occurrences(now, now + timedelta(days=PLANNED_DAYS)):
+        if o.series and o.series in seen:
+            continue
+        seen.add(o.series or o.key)
+        found.append(o)
+    if not found:
+        return []
+    components = {
+        c.service_id: c
+        for c in _public_components().filter(service_id__in={o.service_id for o in found})
+    }
+    return [
+        PlannedMaintenance(
+            pk=o.key,
+            title=o.title,
+            message="",
+            starts_at=o.starts_at,
+            ends_at=o.ends_at,
+            components=_Members([components[o.service_id]]),
+            created_at=min(o.starts_at, now),
+            updated_at=min(o.starts_at, now),
+        )
+        for o in found
+        if o.service_id in components
+    ]
+
+
+def _maintenances(now) -> list:
+    """The desk's announced maintenance and the maintenance other apps planned, soonest first."""
+    return sorted(
+        [*maintenances_visible(now), *planned_maintenances(now)],
+        key=lambda m: (m.starts_at, str(m.pk)),
     )
 
 
@@ -182,7 +247,7 @@ class StatusPage:
 def status_page(*, now=None) -> StatusPage:
     """Everything `/status/` shows, in a bounded number of queries whatever the history."""
     now = now or timezone.now()
-    maintenances = list(maintenances_visible(now))
+    maintenances = _maintenances(now)
     in_maintenance = {c.pk for m in maintenances if m.starts_at <= now for c in m.components.all()}
     components = [
         c
@@ -377,7 +442,7 @@ def summary(*, now=None) -> dict:
     """`/status/api/v2/summary.json`: page, status, components, unresolved incidents and
     upcoming or active maintenance, as Statuspage's v2 API writes them."""
     now = now or timezone.now()
-    maintenances = list(maintenances_visible(now))
+    maintenances = _maintenances(now)
     in_maintenance = {c.pk for m in maintenances if m.starts_at <= now for c in m.components.all()}
     components = list(_public_components())
     groups = {g.pk: g for g in ComponentGroup.objects.all()}

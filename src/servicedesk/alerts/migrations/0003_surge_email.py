@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_supportgroup_language"),
-        ("alerts", "0001_initial"),
+        ("alerts", "0002_flapping_maintenance"),
         ("catalog", "0002_translated_names"),
         ("tickets", "0010_event_types_paging_major_session"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

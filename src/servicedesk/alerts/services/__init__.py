@@ -7,6 +7,12 @@ from servicedesk.alerts.services.integrations import (
     integration_update,
     key_hash,
 )
+from servicedesk.alerts.services.maintenance import (
+    maintenance_window_check,
+    maintenance_window_create,
+    maintenance_window_delete,
+    maintenance_window_update,
+)
 from servicedesk.alerts.services.processing import (
     alerts_process,
     events_batch_process,
@@ -27,6 +33,10 @@ __all__ = [
     "integration_rotate_key",
     "integration_update",
     "key_hash",
+    "maintenance_window_check",
+    "maintenance_window_create",
+    "maintenance_window_delete",
+    "maintenance_window_update",
     "pending_events",
     "raw_event_store",
     "raw_events_retry",

@@ -83,6 +83,9 @@ def integration_create(
     correlation_labels: list | None = None,
     correlation_window: int = 30,
     rate_limit: int = 1200,
+    flap_changes: int = 5,
+    flap_window: int = 30,
+    flap_hold: int = 30,
 ) -> tuple[Integration, str]:
     """Make an integration and its system account; returns it and its routing key (shown
     once: only the key's hash is kept)."""
@@ -108,6 +111,9 @@ def integration_create(
         correlation_labels=correlation_labels or [],
         correlation_window=correlation_window,
         rate_limit=rate_limit,
+        flap_changes=flap_changes,
+        flap_window=flap_window,
+        flap_hold=flap_hold,
         key_hash=key_hash(key),
         key_hint=key[-4:],
         actor=_system_account(name.strip()),
@@ -158,6 +164,9 @@ def integration_update(*, integration: Integration, **fields) -> Integration:
         "correlation_window",
         "rate_limit",
         "is_active",
+        "flap_changes",
+        "flap_window",
+        "flap_hold",
     }
     unknown = set(fields) - allowed
     if unknown:
