@@ -71,7 +71,8 @@ def test_a_requester_turns_off_the_resolved_emails(person, lang, security_topic)
     assert resolved.is_checked()
     mandatory = page.locator('[name="email:security.notice"]')
     assert mandatory.is_checked() and mandatory.is_disabled()
-    assert page.get_by_text(ana.t("Always on")).is_visible()
+    security = page.get_by_role("row").filter(has=mandatory)
+    assert security.get_by_text(ana.t("Always on")).is_visible()
     assert _blocking(page) == []
     if lang == "ro":
         assert english_left(page) == []
