@@ -14,9 +14,24 @@ from tests.catalog.factories import CategoryFactory, DiagnosticQuestionFactory, 
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip tests marked postgres_only unless the suite runs on PostgreSQL."""
+    """Skip tests marked postgres_only unless the suite runs on PostgreSQL; refuse a transactional
+    test that would leave the database unlike the migrated one.
+
+    A plain `transaction=True` test ends with a flush that recreates the content types under new
+    ids; the next serialized_rollback test then cannot restore its own. Such a test says
+    `serialized_rollback=True` (or `available_apps`, which skips the recreation).
+    """
     from django.db import connection
 
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = marker.kwargs if marker else {}
+        restores = kwargs.get("serialized_rollback") or kwargs.get("available_apps")
+        if kwargs.get("transaction") and not restores:
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test needs serialized_rollback=True "
+                "(or available_apps), or it breaks the serialized_rollback tests after it"
+            )
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (row locks and sequences under concurrency)")

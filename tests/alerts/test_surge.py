@@ -258,7 +258,7 @@ def test_api_lists_confirms_dismisses_and_manages_rules(desk, api_for):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_tickets_logged_at_once_open_one_surge_incident(desk):
     """Ten tickets on one service logged by ten threads at the same moment: one incident."""
     requesters = [UserFactory() for _ in range(10)]
