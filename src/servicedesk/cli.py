@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--service", help="the service's name or id")
     create.add_argument("--group", help="the default assignment group's name or id")
     create.add_argument("--auto-resolve", action="store_true")
+    create.add_argument("--page", action="store_true", help="its incidents page the on-call")
     mail_in = sub.add_parser("mail-in", help="store one email read on standard input (MTA pipe)")
     mail_in.add_argument("--mailbox", help="the mailbox's name (default: the default mailbox)")
     mail_in.add_argument(
@@ -166,6 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         options += ["--service", args.service] if args.service else []
         options += ["--group", args.group] if args.group else []
         options += ["--auto-resolve"] if args.auto_resolve else []
+        options += ["--page"] if args.page else []
         _manage("integration_create", *options)
     elif args.command == "manage":
         from django.core.management import execute_from_command_line

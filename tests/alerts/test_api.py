@@ -53,12 +53,13 @@ def test_an_administrator_changes_the_mapping_and_auto_resolve(api_for, desk, in
     integration, _key = integration_of("pagerduty")
     response = api_for(desk.admin).patch(
         f"/api/alerts/integrations/{integration.pk}/",
-        {"auto_resolve": True, "correlation_labels": ["cluster"]},
+        {"auto_resolve": True, "page_on_call": True, "correlation_labels": ["cluster"]},
         format="json",
     )
     assert response.status_code == 200, response.json()
+    assert response.json()["page_on_call"] is True
     integration.refresh_from_db()
-    assert integration.auto_resolve is True
+    assert integration.auto_resolve is True and integration.page_on_call is True
     assert integration.correlation_labels == ["cluster"]
 
 

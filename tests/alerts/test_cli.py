@@ -26,6 +26,7 @@ def test_integration_create_prints_the_key_on_its_last_line(desk, tmp_path):
             desk.service.name,
             "--group",
             desk.l1.name,
+            "--page",
         ],
         env=process_env(tmp_path),
         capture_output=True,
@@ -37,6 +38,7 @@ def test_integration_create_prints_the_key_on_its_last_line(desk, tmp_path):
     integration = Integration.objects.get(name="Zabbix")
     assert integration.key_hash == key_hash(key)
     assert (integration.service, integration.assignment_group) == (desk.service, desk.l1)
+    assert integration.page_on_call is True and integration.auto_resolve is False
 
 
 def test_an_unknown_service_is_refused(desk, tmp_path):

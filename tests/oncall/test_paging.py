@@ -15,7 +15,7 @@ from servicedesk.oncall.models import ContactMethod, Escalation, NotificationRul
 from servicedesk.tickets import services as ticket_services
 from servicedesk.tickets.models import Channel, Ticket
 from tests.alerts.payloads import pd_event
-from tests.oncall.factories import local
+from tests.oncall.factories import local, policy_create
 
 pytestmark = pytest.mark.django_db
 # Sunday 8 March 2026, 03:00 in Bucharest; the week's rotation (from Monday 2 March 09:00) has
@@ -182,6 +182,36 @@ def test_a_p3_or_an_l1_incident_pages_nobody(desk, oncall):
         urgency="high",
     )
     assert not Escalation.objects.exists()
+
+
+@pytest.mark.parametrize("page_on_call", [True, False])
+def test_an_integration_set_to_page_pages_for_any_incident_it_opens(desk, oncall, page_on_call):
+    """A warning opens a low-priority L1 incident, which pages nobody by the priority rule;
+    an integration set to page pages for it anyway, once, however often the alert repeats."""
+    policy_create(
+        name="Mail service", service=desk.service, levels=[(5, {"people": [oncall.second]})]
+    )
+    integration, key = alert_services.integration_create(
+        name="Zabbix",
+        source="pagerduty",
+        service=desk.service,
+        assignment_group=desk.l1,
+        page_on_call=page_on_call,
+    )
+    client = Client()
+    for _ in range(2):  # the same alert again, in a later batch
+        event = pd_event(key, dedup_key="disk-1", severity="warning", summary="Disk 90 %")
+        client.post("/v2/enqueue", data=json.dumps(event), content_type="application/json")
+        alerts_process()
+    incident = Ticket.objects.get(channel=Channel.MONITORING)
+    assert incident.priority > 2 and incident.assignment_group == desk.l1
+    if page_on_call:
+        escalation = Escalation.objects.get(ticket=incident)
+        assert (escalation.state, escalation.snapshot["policy"]) == ("active", "Mail service")
+        assert [p.person for p in Page.objects.filter(ticket=incident)] == [oncall.second]
+        assert [step for step, *_ in _paging(incident)] == ["started", "paged"]
+    else:
+        assert not Escalation.objects.exists()
 
 
 def test_escalating_a_p1_to_l3_starts_paging(desk, oncall):

@@ -51,6 +51,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         "assignment_group",
         "severity_map",
         "auto_resolve",
+        "page_on_call",
         "correlation_window",
         "correlation_labels",
         "rate_limit",
@@ -79,10 +80,14 @@ class IntegrationAdmin(admin.ModelAdmin):
             service=obj.service,
             assignment_group=obj.assignment_group,
             auto_resolve=obj.auto_resolve,
+            page_on_call=obj.page_on_call,
             severity_map=obj.severity_map,
             correlation_labels=obj.correlation_labels,
             correlation_window=obj.correlation_window,
             rate_limit=obj.rate_limit,
+            flap_changes=obj.flap_changes,
+            flap_window=obj.flap_window,
+            flap_hold=obj.flap_hold,
         )
         obj.pk = integration.pk
         messages.warning(

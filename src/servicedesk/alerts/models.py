@@ -86,6 +86,14 @@ class Integration(StaffOnly):
             "restored."
         ),
     )
+    page_on_call = models.BooleanField(
+        _("page the on-call"),
+        default=False,
+        help_text=_(
+            "On: every incident it opens pages the on-call of the escalation policy of its "
+            "service or group, whatever its priority and tier."
+        ),
+    )
     correlation_window = models.PositiveIntegerField(_("correlation window (minutes)"), default=30)
     correlation_labels = models.JSONField(
         _("correlation labels"),

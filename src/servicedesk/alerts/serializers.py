@@ -62,6 +62,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "assignment_group",
             "severity_map",
             "auto_resolve",
+            "page_on_call",
             "correlation_window",
             "correlation_labels",
             "rate_limit",

@@ -23,7 +23,7 @@ class OncallConfig(AppConfig):
         )
         payload_register(Page, panel.page_payload)
         event_observer_register(
-            [T.CREATED, T.ESCALATED, T.CHANGED, T.STATUS], services.ticket_event_observed
+            [T.CREATED, T.ESCALATED, T.CHANGED, T.STATUS, T.NOTE], services.ticket_event_observed
         )
         due_register(
             Escalation,

@@ -71,11 +71,11 @@ def needs_paging(ticket: Ticket, policy: EscalationPolicy) -> bool:
 def _may_page(ticket: Ticket) -> bool:
     """What can be told without a query: an open incident at a paging tier (the ticket's tier
     is its assignment group's)."""
-    return (
-        ticket.kind == Kind.INCIDENT
-        and ticket.status in OPEN_STATUSES
-        and ticket.tier in settings.SERVICEDESK_ONCALL_PAGE_TIERS
-    )
+    return _pageable(ticket) and ticket.tier in settings.SERVICEDESK_ONCALL_PAGE_TIERS
+
+
+def _pageable(ticket: Ticket) -> bool:
+    return ticket.kind == Kind.INCIDENT and ticket.status in OPEN_STATUSES
 
 
 def policy_snapshot(policy: EscalationPolicy) -> dict:
@@ -95,13 +95,17 @@ def policy_snapshot(policy: EscalationPolicy) -> dict:
     }
 
 
-def escalation_start(*, ticket: Ticket) -> Escalation | None:
+def escalation_start(*, ticket: Ticket, requested: bool = False) -> Escalation | None:
     """Start paging for `ticket` if it needs it and nothing is paging for it yet; the first
-    level is paged at once. Runs inside the ticket writer's transaction."""
-    if not _may_page(ticket):
+    level is paged at once. Runs inside the ticket writer's transaction.
+
+    `requested`: its source asked for paging (an alert integration set to page): any open
+    incident with a policy pages, whatever its priority and tier.
+    """
+    if not (_pageable(ticket) if requested else _may_page(ticket)):
         return None
     policy = policy_for(ticket)
-    if policy is None or not needs_paging(ticket, policy):
+    if policy is None or not (requested or needs_paging(ticket, policy)):
         return None
     if Escalation.objects.filter(ticket=ticket, state=S.ACTIVE).exists():
         return None
@@ -142,11 +146,16 @@ def _end(escalation: Escalation, state: str, now: datetime, *, reason="", by=Non
 
 def ticket_event_observed(event) -> None:
     """The timeline observer: a logged, escalated or changed incident may start paging; one
-    that leaves the open statuses stops it."""
+    that leaves the open statuses stops it; a note that asks for paging (the monitoring's, on
+    an incident opened by an integration set to page) starts it whatever the priority."""
     ticket = event.ticket
     if event.type == event.Type.STATUS:
         if ticket.status not in OPEN_STATUSES:
             escalation_stop(ticket=ticket, reason=str(event.data.get("action", "")))
+        return
+    if event.type == event.Type.NOTE:
+        if event.data.get("page"):
+            escalation_start(ticket=ticket, requested=True)
         return
     escalation_start(ticket=ticket)
 

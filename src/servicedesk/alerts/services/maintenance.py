@@ -207,11 +207,11 @@ def _release(integration_id: int, alerts: list[Alert], ended: MaintenanceWindow,
         else:
             alert.in_maintenance = False
             released.append(alert)
-    incidents_assign(integration, released, now)
+    opened = incidents_assign(integration, released, now)
     Alert.objects.bulk_update(
         covered + released, ["in_maintenance", "maintenance_window", "incident"]
     )
-    _tell(integration, released, ended)
+    _tell(integration, released, ended, opened)
     # The windows that took alerts over are looked at when their occurrence ends; one locked
     # elsewhere is skipped (its holder sets that check itself).
     for window in {a.maintenance_window for a in covered}:
@@ -234,8 +234,11 @@ def _covers(window: MaintenanceWindow, integration: Integration, alert: Alert) -
     return window.service_id is not None and window.service_id == integration.service_id
 
 
-def _tell(integration: Integration, released: list[Alert], ended: MaintenanceWindow) -> None:
-    """One timeline row per incident: which alerts fired through the maintenance."""
+def _tell(
+    integration: Integration, released: list[Alert], ended: MaintenanceWindow, opened: set[int]
+) -> None:
+    """One timeline row per incident: which alerts fired through the maintenance (and, for an
+    incident they opened, whether to page: see processing._incidents_tell)."""
     by_incident: dict[int, list[str]] = defaultdict(list)
     for alert in released:
         by_incident[alert.incident_id].append(alert.dedup_key)
@@ -257,4 +260,5 @@ def _tell(integration: Integration, released: list[Alert], ended: MaintenanceWin
                 "after_maintenance_count": n,
                 "maintenance_window": ended.pk,
             },
+            page=integration.page_on_call and incident_id in opened,
         )

@@ -97,6 +97,7 @@ class _Batch:
     # Maintenance windows that may cover the batch's new alerts, with their occurrences.
     windows: list[tuple[MaintenanceWindow, list[Occurrence]]] | None = None
     windows_due: dict[int, object] = field(default_factory=dict)  # window pk → its end
+    opened: set[int] = field(default_factory=set)  # incidents this batch opened
 
 
 def pending_events():
@@ -429,17 +430,19 @@ def _windows_due(batch: _Batch) -> None:
 
 def _incidents_assign(batch: _Batch) -> None:
     alerts = [alert for alert in batch.new if not alert.in_maintenance]
-    incidents_assign(batch.integration, alerts, batch.now)
+    batch.opened = incidents_assign(batch.integration, alerts, batch.now)
 
 
-def incidents_assign(integration: Integration, alerts: list[Alert], now) -> None:
-    """Every alert joins the open incident of its correlation key, or opens one.
+def incidents_assign(integration: Integration, alerts: list[Alert], now) -> set[int]:
+    """Every alert joins the open incident of its correlation key, or opens one; returns the
+    ids of the incidents opened.
 
     A service's correlation key is shared by every integration on the service, whose batches
     run on other workers: the service row is locked first (FOR NO KEY UPDATE, which blocks no
     ticket that refers to it), so two batches cannot both find no incident and open two.
     """
     found: dict[str, Ticket] = {}
+    opened: set[int] = set()
     since = now - timedelta(minutes=integration.correlation_window)
     # The most severe alert of a correlation key opens its incident.
     by_key: dict[str, list[Alert]] = defaultdict(list)
@@ -453,11 +456,13 @@ def incidents_assign(integration: Integration, alerts: list[Alert], now) -> None
         incident = found.get(ckey) or _open_incident(ckey, since)
         if incident is None:
             incident = _incident_open(integration, worst)
+            opened.add(incident.pk)
         else:
             incident = _priority_raise(integration, incident, worst)
         found[ckey] = incident
         for alert in group:
             alert.incident = incident
+    return opened
 
 
 def _priority_raise(integration: Integration, incident: Ticket, alert: Alert) -> Ticket:
@@ -563,6 +568,7 @@ def _incidents_tell(batch: _Batch) -> None:
             body=_body(summary),
             alerts=summary,
             acknowledged_by=_person(summary.get("acknowledged_by", "")),
+            page=batch.integration.page_on_call and incident_id in batch.opened,
         )
         if cleared and not held and incident.status in OPEN_STATUSES:
             incident_cleared(batch.integration, incident, batch.now)

@@ -18,6 +18,7 @@ def ticket_monitoring_record(
     body: str,
     alerts: dict,
     acknowledged_by: User | None = None,
+    page: bool = False,
 ) -> Ticket:
     """Note on the incident's timeline, in one internal row, what its alerts did (`alerts`: the
     summary the monitoring app keeps, e.g. {"opened": […], "repeats": 12}).
@@ -25,6 +26,10 @@ def ticket_monitoring_record(
     An acknowledgement counts as the first response only when a person of the desk made it
     (`acknowledged_by`): a machine's acknowledgement (the monitor's own, or an automation's)
     tells nothing to the requester and stops no clock.
+
+    `page`: the monitoring asks for the on-call to be paged for this incident, whatever its
+    priority and tier (an integration set to page, on the incident it just opened). The row
+    says so; whoever pages reads it there.
     """
     ticket = _lock(ticket)
     now = timezone.now()
@@ -36,6 +41,7 @@ def ticket_monitoring_record(
         body=body,
         alerts=alerts,
         acknowledged_by=responder.username if responder else None,
+        page=page or None,
     )
     fields = _mark_first_response(ticket, responder, now) if responder else []
     _save(ticket, now, fields)

@@ -21,8 +21,15 @@ class Command(BaseCommand):
             action="store_true",
             help="resolve the incident when all its alerts clear (default: tell the agent)",
         )
+        parser.add_argument(
+            "--page",
+            action="store_true",
+            help="every incident it opens pages the on-call, whatever its priority and tier",
+        )
 
-    def handle(self, *args, name, source, service=None, group=None, auto_resolve=False, **opts):
+    def handle(
+        self, *args, name, source, service=None, group=None, auto_resolve=False, page=False, **opts
+    ):
         try:
             found_service = selectors.service_by_name(service) if service else None
             found_group = selectors.group_by_name(group) if group else None
@@ -35,6 +42,7 @@ class Command(BaseCommand):
                 service=found_service,
                 assignment_group=found_group,
                 auto_resolve=auto_resolve,
+                page_on_call=page,
             )
         except ValidationFailed as error:
             raise CommandError(error.message) from None
