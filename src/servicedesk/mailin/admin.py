@@ -125,7 +125,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/raw/",
+                "<id:pk>/raw/",
                 self.admin_site.admin_view(self.raw_view),
                 name="mailin_inboundmessage_raw",
             ),

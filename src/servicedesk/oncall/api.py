@@ -114,6 +114,14 @@ class OnCallPageSerializer(serializers.Serializer):
         return page.level + 1
 
 
+class OnCallOverrideSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    person = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    start = MomentField()
+    end = MomentField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class AtQuery(serializers.Serializer):
     at = MomentField(required=False)
     schedule = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
@@ -236,3 +244,51 @@ class PageAcknowledgeView(APIView):
         page = services.page_acknowledge(page=page, person=request.user, via="api")
         page = selectors.pages_for(user=request.user).get(pk=page.pk)
         return Response(OnCallPageSerializer(page).data)
+
+
+class OverrideListView(APIView):
+    permission_classes = [IsDeskStaff]
+
+    @extend_schema(
+        operation_id="oncall_schedule_overrides",
+        summary="A schedule's overrides that are not over yet",
+        responses=OnCallOverrideSerializer(many=True),
+    )
+    def get(self, request, pk: int):
+        schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+        found = selectors.overrides_ahead(schedule=schedule, now=timezone.now())
+        return Response(OnCallOverrideSerializer(found, many=True).data)
+
+    @extend_schema(
+        operation_id="oncall_schedule_override_add",
+        summary="Put someone on call for a stretch (an administrator or someone on the schedule)",
+        request=OnCallOverrideSerializer,
+        responses={
+            201: OnCallOverrideSerializer,
+            400: error_response("A field is wrong; each names its reason."),
+            403: error_response("Not an administrator nor on this schedule."),
+        },
+    )
+    def post(self, request, pk: int):
+        schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+        data = OnCallOverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        override = services.override_add(
+            actor=request.user, schedule=schedule, **data.validated_data
+        )
+        return Response(OnCallOverrideSerializer(override).data, status=201)
+
+
+class OverrideView(APIView):
+    permission_classes = [IsDeskStaff]
+
+    @extend_schema(
+        operation_id="oncall_schedule_override_remove",
+        summary="Remove an override: the rotation applies again",
+        responses={204: None, 403: error_response("Not an administrator nor on this schedule.")},
+    )
+    def delete(self, request, pk: int, override_pk: int):
+        schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+        override = get_object_or_404(schedule.overrides, pk=override_pk)
+        services.override_remove(actor=request.user, override=override)
+        return Response(status=204)

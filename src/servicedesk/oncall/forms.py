@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.accounts.models import User
+from servicedesk.accounts.selectors import desk_staff_active
 from servicedesk.notifications.models import WebhookEndpoint
 from servicedesk.oncall.models import ContactMethod
 
@@ -28,3 +30,20 @@ class RuleForm(forms.Form):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["method"].queryset = ContactMethod.objects.filter(person=person)
+
+
+class _Moment(forms.DateTimeField):
+    """Read in the person's own time zone (activated for each request), kept in UTC."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class OverrideForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Who is on call instead"), queryset=User.objects.none())
+    start = _Moment(label=_("From"))
+    end = _Moment(label=_("Until"))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = desk_staff_active()

@@ -14,6 +14,7 @@ from servicedesk.oncall.models import (
     Page,
     Schedule,
     ScheduleLayer,
+    ScheduleOverride,
 )
 
 
@@ -132,3 +133,12 @@ def escalations_for_ticket(*, ticket):
 
 def feed_by_token(*, token: str) -> CalendarFeed | None:
     return CalendarFeed.objects.select_related("person").filter(token=token).first()
+
+
+def overrides_ahead(*, schedule: Schedule, now: datetime):
+    """The schedule's overrides that are not over yet, soonest first."""
+    return (
+        ScheduleOverride.objects.filter(schedule=schedule, end__gt=now)
+        .select_related("person")
+        .order_by("start", "pk")
+    )

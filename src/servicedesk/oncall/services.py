@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.accounts.models import SupportGroup, User
-from servicedesk.core.errors import ServiceError, ValidationFailed
+from servicedesk.accounts.permissions import is_admin, is_staff_member
+from servicedesk.core.errors import NotPermitted, ServiceError, ValidationFailed
 from servicedesk.core.visibility import is_visible
 from servicedesk.notifications.services import Recipient, notify
 from servicedesk.oncall import schedules, selectors
@@ -32,6 +33,7 @@ from servicedesk.oncall.models import (
     NotificationRule,
     Page,
     Schedule,
+    ScheduleOverride,
     new_token,
 )
 from servicedesk.tickets import events
@@ -582,6 +584,66 @@ def page_acknowledge(*, page: Page, person: User | None = None, via: str = "link
 
 # ---------------------------------------------------------------------------------------------
 # People's settings and schedules
+
+
+# ---------------------------------------------------------------------------------------------
+# Overrides
+
+OVERRIDE_MAX_DAYS = 92
+
+
+def may_change_schedule(user: User, schedule: Schedule) -> bool:
+    """Who may cover for whom: an administrator, or anyone on the schedule's rotations (they
+    swap shifts among themselves)."""
+    if is_admin(user):
+        return True
+    return schedule.layers.filter(participants__person=user).exists()
+
+
+@transaction.atomic
+def override_add(
+    *,
+    actor: User,
+    schedule: Schedule,
+    person: User | None,
+    start: datetime | None,
+    end: datetime | None,
+    reason: str = "",
+) -> ScheduleOverride:
+    """`person` is on call for `schedule` from `start` to `end`, whoever the layers say."""
+    if not may_change_schedule(actor, schedule):
+        raise NotPermitted(_("Only an administrator or someone on this schedule may change it."))
+    errors = {}
+    if person is None or not (person.is_active and is_staff_member(person)):
+        errors["person"] = _("Choose an active member of the desk staff.")
+    if start is None:
+        errors["start"] = _("Enter when the override starts.")
+    if end is None:
+        errors["end"] = _("Enter when the override ends.")
+    elif start is not None and end <= start:
+        errors["end"] = _("The end must be after the start.")
+    elif start is not None and end - start > timedelta(days=OVERRIDE_MAX_DAYS):
+        errors["end"] = _("An override lasts at most %(days)d days.") % {"days": OVERRIDE_MAX_DAYS}
+    elif end <= timezone.now():
+        errors["end"] = _("The override would already be over.")
+    if len(reason) > 200:
+        errors["reason"] = _("At most 200 characters.")
+    if errors:
+        raise ValidationFailed(errors)
+    return ScheduleOverride.objects.create(
+        schedule=schedule, person=person, start=start, end=end, reason=reason.strip()
+    )
+
+
+@transaction.atomic
+def override_remove(*, actor: User, override: ScheduleOverride) -> None:
+    if not may_change_schedule(actor, override.schedule):
+        raise NotPermitted(_("Only an administrator or someone on this schedule may change it."))
+    override.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# How a person is reached
 
 
 def _address_errors(kind: str, address: str, endpoint) -> dict[str, str]:

@@ -5,16 +5,22 @@ from servicedesk.oncall import api, views
 # The console: /desk/oncall/…
 desk_urls = [
     path("", views.schedules_page, name="desk-oncall"),
-    path("schedules/<int:pk>/", views.schedule_page, name="desk-oncall-schedule"),
+    path("schedules/<id:pk>/", views.schedule_page, name="desk-oncall-schedule"),
+    path("schedules/<id:pk>/overrides/", views.override_add, name="desk-oncall-override-add"),
+    path(
+        "schedules/<id:pk>/overrides/<id:override_pk>/remove/",
+        views.override_remove,
+        name="desk-oncall-override-remove",
+    ),
     path("people/<str:username>/", views.person_page, name="desk-oncall-person"),
     path("policies/", views.policies_page, name="desk-oncall-policies"),
     path("pages/", views.pages_page, name="desk-oncall-pages"),
-    path("pages/<int:pk>/acknowledge/", views.page_acknowledge, name="desk-oncall-page-ack"),
+    path("pages/<id:pk>/acknowledge/", views.page_acknowledge, name="desk-oncall-page-ack"),
     path("me/", views.me_page, name="desk-oncall-me"),
     path("me/methods/", views.me_method_add, name="desk-oncall-method-add"),
-    path("me/methods/<int:pk>/remove/", views.me_method_remove, name="desk-oncall-method-remove"),
+    path("me/methods/<id:pk>/remove/", views.me_method_remove, name="desk-oncall-method-remove"),
     path("me/rules/", views.me_rule_add, name="desk-oncall-rule-add"),
-    path("me/rules/<int:pk>/remove/", views.me_rule_remove, name="desk-oncall-rule-remove"),
+    path("me/rules/<id:pk>/remove/", views.me_rule_remove, name="desk-oncall-rule-remove"),
     path("me/feed/rotate/", views.me_feed_rotate, name="desk-oncall-feed-rotate"),
 ]
 
@@ -28,11 +34,21 @@ public_urls = [
 api_urls = [
     path("now/", api.OnCallView.as_view(), name="api-oncall-now"),
     path("schedules/", api.ScheduleListView.as_view(), name="api-oncall-schedules"),
-    path("schedules/<int:pk>/shifts/", api.ShiftListView.as_view(), name="api-oncall-shifts"),
+    path("schedules/<id:pk>/shifts/", api.ShiftListView.as_view(), name="api-oncall-shifts"),
+    path(
+        "schedules/<id:pk>/overrides/",
+        api.OverrideListView.as_view(),
+        name="api-oncall-overrides",
+    ),
+    path(
+        "schedules/<id:pk>/overrides/<id:override_pk>/",
+        api.OverrideView.as_view(),
+        name="api-oncall-override",
+    ),
     path("policies/", api.PolicyListView.as_view(), name="api-oncall-policies"),
     path("pages/", api.PageListView.as_view(), name="api-oncall-pages"),
     path(
-        "pages/<int:pk>/acknowledge/",
+        "pages/<id:pk>/acknowledge/",
         api.PageAcknowledgeView.as_view(),
         name="api-oncall-page-ack",
     ),

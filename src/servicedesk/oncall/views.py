@@ -21,6 +21,7 @@ from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.core.errors import ServiceError
 from servicedesk.oncall import forms, ical, schedules, selectors, services
 from servicedesk.oncall.models import ContactMethod, NotificationRule
+from servicedesk.tickets.forms import service_errors_apply
 
 TIMELINE_DAYS = 28
 
@@ -70,12 +71,10 @@ def schedules_page(request):
     )
 
 
-@require_GET
-@desk_staff_required
-def schedule_page(request, pk: int):
-    schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+def _schedule_page(request, schedule, form=None, status=200):
     start, end = _window()
     shifts = selectors.schedule_shifts(schedule=schedule, start=start, end=end)
+    may_change = services.may_change_schedule(request.user, schedule)
     return render(
         request,
         "oncall/desk/schedule.html",
@@ -86,8 +85,53 @@ def schedule_page(request, pk: int):
             "start": start,
             "end": end,
             "days": [start + timedelta(days=n) for n in range(0, TIMELINE_DAYS, 7)],
+            "overrides": selectors.overrides_ahead(schedule=schedule, now=timezone.now()),
+            "may_change": may_change,
+            "form": form or (forms.OverrideForm() if may_change else None),
         },
+        status=status,
     )
+
+
+@require_GET
+@desk_staff_required
+def schedule_page(request, pk: int):
+    schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+    return _schedule_page(request, schedule)
+
+
+@require_POST
+@desk_staff_required
+def override_add(request, pk: int):
+    schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+    form = forms.OverrideForm(request.POST)
+    if not form.is_valid():
+        return _schedule_page(request, schedule, form, status=400)
+    try:
+        override = services.override_add(actor=request.user, schedule=schedule, **form.cleaned_data)
+    except ServiceError as error:
+        service_errors_apply(form, error)
+        return _schedule_page(request, schedule, form, status=error.status_code)
+    messages.success(
+        request,
+        _("%(person)s is on call for %(schedule)s for that stretch.")
+        % {"person": override.person.display_name, "schedule": schedule.name},
+    )
+    return redirect(reverse("desk-oncall-schedule", args=[schedule.pk]) + "#overrides")
+
+
+@require_POST
+@desk_staff_required
+def override_remove(request, pk: int, override_pk: int):
+    schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+    override = get_object_or_404(schedule.overrides, pk=override_pk)
+    try:
+        services.override_remove(actor=request.user, override=override)
+    except ServiceError as error:
+        _errors_message(request, error)
+    else:
+        messages.success(request, _("Override removed: the rotation applies again."))
+    return redirect(reverse("desk-oncall-schedule", args=[schedule.pk]) + "#overrides")
 
 
 @require_GET

@@ -20,7 +20,7 @@ register_converter(_Part, "summary_part")
 public_urls = [
     path("", views.status_home, name="status-home"),
     path("incidents/", views.incident_history, name="status-history"),
-    path("incidents/<int:pk>/", views.incident_detail, name="status-incident"),
+    path("incidents/<id:pk>/", views.incident_detail, name="status-incident"),
     path("feed.atom", StatusFeed(), name="status-feed"),
     path("subscribe/", views.subscribe, name="status-subscribe"),
     path("confirm/<str:token>/", views.confirm, name="status-confirm"),
@@ -32,30 +32,30 @@ public_urls = [
 # The console: /desk/status/…
 desk_urls = [
     path("", views.desk_status, name="desk-status"),
-    path("components/<int:pk>/status/", views.desk_component_status, name="desk-status-component"),
-    path("components/<int:pk>/publish/", views.desk_proposal_publish, name="desk-status-proposal"),
+    path("components/<id:pk>/status/", views.desk_component_status, name="desk-status-component"),
+    path("components/<id:pk>/publish/", views.desk_proposal_publish, name="desk-status-proposal"),
     path("maintenance/", views.desk_maintenance_schedule, name="desk-status-maintenance"),
     path(
-        "maintenance/<int:pk>/cancel/",
+        "maintenance/<id:pk>/cancel/",
         views.desk_maintenance_cancel,
         name="desk-status-maintenance-cancel",
     ),
     path("publish/<str:number>/", views.desk_incident_publish, name="desk-status-publish"),
-    path("incidents/<int:pk>/update/", views.desk_incident_update, name="desk-status-update"),
+    path("incidents/<id:pk>/update/", views.desk_incident_update, name="desk-status-update"),
 ]
 
 # The agents' API: /api/status/…
 api_urls = [
     path("components/", api.ComponentListView.as_view(), name="api-status-components"),
     path(
-        "components/<int:pk>/status/",
+        "components/<id:pk>/status/",
         api.ComponentStatusView.as_view(),
         name="api-status-component-status",
     ),
     path("incidents/", api.IncidentListView.as_view(), name="api-status-incidents"),
-    path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-status-incident"),
+    path("incidents/<id:pk>/", api.IncidentDetailView.as_view(), name="api-status-incident"),
     path(
-        "incidents/<int:pk>/updates/",
+        "incidents/<id:pk>/updates/",
         api.IncidentUpdateView.as_view(),
         name="api-status-incident-updates",
     ),

@@ -7,7 +7,7 @@ desk_urls = [
     path("", desk.queue, name="desk-queue"),
     path("bulk/", desk.bulk, name="desk-bulk"),
     path("views/", desk.saved_view_create, name="desk-view-save"),
-    path("views/<int:view_id>/delete/", desk.saved_view_delete, name="desk-view-delete"),
+    path("views/<id:view_id>/delete/", desk.saved_view_delete, name="desk-view-delete"),
     path("log/", desk.log_call, name="desk-log"),
     path("log/callers/", desk.log_callers, name="desk-log-callers"),
     path("log/questions/", desk.log_questions, name="desk-log-questions"),
@@ -16,7 +16,7 @@ desk_urls = [
     path("tickets/<str:number>/do/<slug:name>/", desk.ticket_action, name="desk-ticket-action"),
     path("tickets/<str:number>/comment/", desk.ticket_comment, name="desk-ticket-comment"),
     path(
-        "tickets/<str:number>/attachments/<int:attachment_id>/",
+        "tickets/<str:number>/attachments/<id:attachment_id>/",
         portal.attachment_download,
         name="desk-attachment",
     ),
@@ -31,7 +31,7 @@ portal_urls = [
     path("tickets/<str:number>/reopen/", portal.reopen, name="portal-reopen"),
     path("tickets/<str:number>/withdraw/", portal.withdraw, name="portal-withdraw"),
     path(
-        "tickets/<str:number>/attachments/<int:attachment_id>/",
+        "tickets/<str:number>/attachments/<id:attachment_id>/",
         portal.attachment_download,
         name="portal-attachment",
     ),

@@ -8,7 +8,7 @@ urlpatterns = [
     path("tickets/<str:number>/comments/", api.TicketCommentsView.as_view()),
     path("tickets/<str:number>/attachments/", api.TicketAttachmentsView.as_view()),
     path(
-        "tickets/<str:number>/attachments/<int:attachment_id>/download/",
+        "tickets/<str:number>/attachments/<id:attachment_id>/download/",
         api.AttachmentDownloadView.as_view(),
         name="api-attachment-download",
     ),
