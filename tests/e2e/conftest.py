@@ -184,7 +184,13 @@ def _po_field(body: str, key: str) -> str | None:
 
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd0-9]*[sd]|%[sd]|%%")
 # Django's own strings that appear on these pages (its forms and validation).
-DJANGO_ENGLISH = {"Username", "Password", "This field is required.", "Select a valid choice."}
+DJANGO_ENGLISH = {
+    "Username",
+    "Password",
+    "This field is required.",
+    "Select a valid choice.",
+    "- Select an option -",
+}
 _SOURCE = _po_english() | DJANGO_ENGLISH
 ENGLISH = {s for s in _SOURCE if not PLACEHOLDER.search(s)}
 # Strings with placeholders become patterns matched against a whole text; multi-word strings are

@@ -324,10 +324,13 @@ def test_the_timeline_says_each_paging_step_in_words_in_both_languages():
     from servicedesk.tickets.templatetags.tickets_ui import paging_step
 
     paged = {"step": "paged", "person": "ion", "via": ["email", "sms"], "level": 2, "repeat": 1}
-    assert paging_step(paged) == "Paged ion by email, sms (level 2, round 2)"
+    assert paging_step(paged) == "Paged ion by email, SMS (level 2, round 2)"
+    acknowledged = {"step": "acknowledged", "via": "console"}
+    assert paging_step(acknowledged) == "Acknowledged (in the console)"
     assert paging_step({"step": "started", "policy": "Engineering"}) == (
         "Paging started: policy Engineering"
     )
     with translation.override("ro"):
-        assert paging_step(paged) == "ion apelat prin email, sms (nivelul 2, runda 2)"
+        assert paging_step(paged) == "ion apelat prin e-mail, SMS (nivelul 2, runda 2)"
+        assert paging_step(acknowledged) == "Confirmat (în consolă)"
         assert paging_step({"step": "exhausted"}).startswith("Apelarea de gardă s-a încheiat")

@@ -14,6 +14,7 @@ class ContactMethodForm(forms.Form):
         label=_("Provider webhook"),
         queryset=WebhookEndpoint.objects.filter(is_active=True),
         required=False,
+        empty_label=_("None"),
         help_text=_("For SMS, voice, push and chat: the provider that delivers it."),
     )
     label = forms.CharField(label=_("Label"), max_length=100, required=False)
@@ -21,7 +22,7 @@ class ContactMethodForm(forms.Form):
 
 class RuleForm(forms.Form):
     method = forms.ModelChoiceField(
-        label=_("Contact method"), queryset=ContactMethod.objects.none()
+        label=_("Contact method"), queryset=ContactMethod.objects.none(), empty_label=_("Choose…")
     )
     delay_minutes = forms.IntegerField(
         label=_("After minutes"), min_value=0, max_value=1440, initial=0
@@ -39,7 +40,9 @@ class _Moment(forms.DateTimeField):
 
 
 class OverrideForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Who is on call instead"), queryset=User.objects.none())
+    person = forms.ModelChoiceField(
+        label=_("Who is on call instead"), queryset=User.objects.none(), empty_label=_("Choose…")
+    )
     start = _Moment(label=_("From"))
     end = _Moment(label=_("Until"))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

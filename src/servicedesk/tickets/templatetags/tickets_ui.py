@@ -344,13 +344,26 @@ def ledger_label(value: str) -> str:
     return dict(SlaLedgerEntry.Event.choices).get(value, value)
 
 
+# How a page went out or was acknowledged, as the paging rows record it.
+PAGING_VIA = {
+    "email": gettext_lazy("email"),
+    "sms": gettext_lazy("SMS"),
+    "voice": gettext_lazy("voice call"),
+    "push": gettext_lazy("push"),
+    "chat": gettext_lazy("chat"),
+    "link": gettext_lazy("by the emailed link"),
+    "console": gettext_lazy("in the console"),
+    "api": gettext_lazy("through the API"),
+}
+
+
 @register.filter
 def paging_step(data: dict) -> str:
     """A paging row of the timeline in words: who was paged by what, at which level and round."""
     step = data.get("step", "")
     via = data.get("via", "")
-    if isinstance(via, list):
-        via = ", ".join(via)
+    ways = via if isinstance(via, list) else [via] if via else []
+    via = ", ".join(str(PAGING_VIA.get(way, way)) for way in ways)
     values = {
         "policy": data.get("policy", ""),
         "person": data.get("person", ""),

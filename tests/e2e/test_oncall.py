@@ -1,0 +1,157 @@
+"""On call in a real browser, in English and Romanian: the engineer on call sees the schedule and
+has a colleague cover the night from the schedule's page; a P1 pages the colleague, who adds an
+email address and a rule to be paged there and acknowledges the page from the console; a second P1's emailed
+link acknowledges without a session and refuses a second click. No serious or critical axe
+violation, no English left on the Romanian pages."""
+
+import re
+from datetime import date, time, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+
+from servicedesk.notifications.models import OutboxMessage
+from servicedesk.oncall.models import (
+    ContactMethod,
+    Escalation,
+    NotificationRule,
+    Page,
+    Schedule,
+    ScheduleOverride,
+)
+from servicedesk.tickets.services import ticket_log
+from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
+from tests.e2e.conftest import english_left
+from tests.oncall.factories import layer_add, policy_create
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+BLOCKING = {"serious", "critical"}
+
+
+def _blocking(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def _found(someone, name: str, found: dict) -> None:
+    found[name] = _blocking(someone.page)
+    if someone.lang == "ro":
+        found[name] += [f"English: {t}" for t in english_left(someone.page)]
+
+
+def _p1(l3, requester, title):
+    logger = AgentFactory()  # the service desk logs the call
+    return ticket_log(
+        actor=logger,
+        requester=requester,
+        title=title,
+        impact="high",
+        urgency="high",
+        assignment_group=l3,
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_a_colleague_covers_the_night_is_paged_and_acknowledges(person, db, lang):
+    engineer = AgentFactory(username="radu", first_name="Radu", last_name="Pop", language=lang)
+    colleague = AgentFactory(username="ioana", first_name="Ioana", last_name="Ene", language=lang)
+    l3 = SupportGroupFactory(name="Engineering", tier=3, members=[engineer, colleague])
+    requester = UserFactory(username="ana", first_name="Ana")
+    schedule = Schedule.objects.create(name="Engineering on call", time_zone="Europe/Bucharest")
+    layer_add(
+        schedule,
+        [engineer],
+        name="Radu's week",  # a name people give it (not the interface's word "Weekly")
+        level=1,
+        start=date.today() - timedelta(days=14),
+        handoff=time(9, 0),
+    )
+    policy_create(
+        name="Engineering",
+        group=l3,
+        levels=[(5, {"schedules": [schedule]}), (10, {"people": [engineer]})],
+    )
+    found: dict[str, list[str]] = {}
+
+    desk = person(engineer, lang=lang)
+    desk.go("/desk/oncall/")
+    row = desk.page.locator("tr", has_text="Engineering on call")
+    assert "Radu Pop" in row.inner_text()
+    _found(desk, "schedules", found)
+
+    # The engineer has the colleague cover from now until tomorrow morning.
+    desk.page.get_by_role("link", name="Engineering on call").first.click()
+    desk.page.wait_for_load_state()
+    start = timezone.localtime(timezone.now(), ZoneInfo(engineer.time_zone))
+    start = start.replace(second=0, microsecond=0) - timedelta(minutes=1)
+    desk.page.select_option("#id_person", str(colleague.pk))
+    desk.page.fill("#id_start", start.strftime("%Y-%m-%dT%H:%M"))
+    desk.page.fill("#id_end", (start + timedelta(hours=14)).strftime("%Y-%m-%dT%H:%M"))
+    desk.page.fill("#id_reason", "Radu is on a night train")
+    desk.submit(desk.page.get_by_role("button", name=desk.t("Add override")))
+    override = ScheduleOverride.objects.get()
+    assert override.person == colleague
+    assert desk.page.locator(f"#override-{override.pk}").get_by_text("Ioana Ene").count()
+    desk.go(f"/desk/oncall/schedules/{schedule.pk}/")  # as it is read later, without the notice
+    _found(desk, "schedule", found)
+    desk.shot("oncall-schedule")
+
+    # A P1 at L3 pages whoever is on call: the colleague.
+    incident = _p1(l3, requester, "Payments are down")
+    assert [p.person for p in Page.objects.filter(ticket=incident)] == [colleague]
+
+    cover = person(colleague, lang=lang)
+    cover.go("/desk/oncall/me/")
+    cover.page.select_option("#id_kind", "email")
+    cover.page.fill("#id_address", "ioana.pager@example.test")
+    cover.submit(cover.page.get_by_role("button", name=cover.t("Add contact method")))
+    assert cover.page.get_by_text("ioana.pager@example.test").count()
+    method = ContactMethod.objects.get(person=colleague)
+    cover.page.select_option("#id_method", str(method.pk))
+    cover.page.fill("#id_delay_minutes", "0")
+    cover.submit(cover.page.get_by_role("button", name=cover.t("Add rule")))
+    assert NotificationRule.objects.filter(person=colleague, method=method).exists()
+    _found(cover, "how I am paged", found)
+
+    cover.go("/desk/oncall/pages/")
+    paging = cover.page.locator("tr", has_text=incident.number).first
+    _found(cover, "pages", found)
+    cover.submit(paging.get_by_role("button", name=cover.t("Acknowledge")))
+    assert cover.page.get_by_text(
+        cover.t("Acknowledged: paging for %(number)s stopped.") % {"number": incident.number}
+    ).count()
+    assert Escalation.objects.get(ticket=incident).state == "acknowledged"
+    cover.go(f"/desk/tickets/{incident.number}/")
+    timeline = cover.page.locator("#timeline").inner_text()
+    assert cover.t("Acknowledged (%(via)s)") % {"via": cover.t("in the console")} in timeline
+    incident.refresh_from_db()
+    assert incident.first_response_at is not None
+
+    # A second P1: the page's emailed link works without a session, once.
+    second = _p1(l3, requester, "Card terminals offline")
+    message = OutboxMessage.objects.filter(topic="oncall.page").latest("id")
+    assert message.destination == "ioana.pager@example.test"  # the address she added
+    # The link names the desk's own address; the test's server listens elsewhere.
+    link = urlsplit(re.search(r"https?://\S+/oncall/ack/\S+/", message.body).group(0)).path
+    anyone = person(colleague, lang=lang, sign_in=False)
+    anyone.go(link)
+    assert second.number in anyone.page.locator("main").inner_text()
+    _found(anyone, "acknowledge link", found)
+    anyone.submit(anyone.page.get_by_role("button", name=anyone.t("Acknowledge")))
+    assert anyone.page.get_by_role("heading", name=anyone.t("Acknowledged")).count()
+    assert Escalation.objects.get(ticket=second).state == "acknowledged"
+    response = anyone.page.goto(anyone.base + link)
+    assert response.status == 409
+    assert anyone.page.get_by_role("heading", name=anyone.t("This link cannot be used")).count()
+    _found(anyone, "used link", found)
+
+    assert found == {name: [] for name in found}, found
