@@ -37,6 +37,16 @@ def event_observer_unregister(fn: Observer) -> None:
             observers.remove(fn)
 
 
+def _kept(data: dict) -> dict:
+    """What a row keeps of its data: the values that say something."""
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def _observe(event: TicketEvent) -> None:
+    for observer in _observers.get(event.type, ()):
+        observer(event)
+
+
 def _write(ticket: Ticket, type_: str, actor, at: datetime, /, *, public=False, body="", **data):
     # Positional-only, so a data key may be called "ticket" (the other ticket of a link).
     event = TicketEvent.objects.create(
@@ -46,11 +56,18 @@ def _write(ticket: Ticket, type_: str, actor, at: datetime, /, *, public=False, 
         created_at=at,
         is_public=public,
         body=body,
-        data={k: v for k, v in data.items() if v not in (None, "", [], {})},
+        data=_kept(data),
     )
-    for observer in _observers.get(type_, ()):
-        observer(event)
+    _observe(event)
     return event
+
+
+def _write_many(rows: list[TicketEvent]) -> list[TicketEvent]:
+    """Many rows in one INSERT (per 500), then each row's observers, as `_write` calls them."""
+    rows = TicketEvent.objects.bulk_create(rows, batch_size=500)
+    for event in rows:
+        _observe(event)
+    return rows
 
 
 def change(field: str, old, new) -> dict:
@@ -236,23 +253,14 @@ def event_paging(ticket: Ticket, actor, at: datetime, *, step: str, **data) -> T
 
 
 def events_paging(items: list[tuple[Ticket, datetime, dict]]) -> list[TicketEvent]:
-    """Many paging rows at once (a sweep's batch of escalation steps): one INSERT, then the
-    observers of each row, as `event_paging` would."""
-    rows = TicketEvent.objects.bulk_create(
+    """Many paging rows at once (a sweep's batch of escalation steps), as `event_paging`
+    would write them one by one."""
+    return _write_many(
         [
-            TicketEvent(
-                ticket=ticket,
-                type=T.PAGING,
-                created_at=at,
-                data={k: v for k, v in data.items() if v not in (None, "", [], {})},
-            )
+            TicketEvent(ticket=ticket, type=T.PAGING, created_at=at, data=_kept(data))
             for ticket, at, data in items
         ]
     )
-    for event in rows:
-        for observer in _observers.get(T.PAGING, ()):
-            observer(event)
-    return rows
 
 
 def event_session(
@@ -275,10 +283,9 @@ def event_major(
 def events_major_update(
     tickets: Iterable[Ticket], actor, at: datetime, *, body: str, major: str, **data
 ) -> list[TicketEvent]:
-    """The same public update of a major incident on each of `tickets`: one INSERT for all of
-    them, then the observers of each row, as `_write` calls them."""
-    values = {k: v for k, v in {"what": "update", "major": major, **data}.items() if v}
-    rows = TicketEvent.objects.bulk_create(
+    """The same public update of a major incident on each of `tickets`, in one INSERT."""
+    values = _kept({"what": "update", "major": major, **data})
+    return _write_many(
         [
             TicketEvent(
                 ticket=ticket,
@@ -290,10 +297,5 @@ def events_major_update(
                 data=dict(values),
             )
             for ticket in tickets
-        ],
-        batch_size=500,
+        ]
     )
-    for event in rows:
-        for observer in _observers.get(T.MAJOR_INCIDENT, ()):
-            observer(event)
-    return rows
