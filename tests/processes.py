@@ -1,8 +1,12 @@
 """What a test needs to start a real process of the product against the test's own database."""
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import redis
 from django.db import connection
 
 
@@ -30,3 +34,33 @@ def process_env(tmp_path: Path, **extra: str) -> dict:
         **extra,
     )
     return env
+
+
+def product_start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """`servicedesk <args>` in a session of its own, its output in `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "servicedesk.cli", *args],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def products_stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM to each process group, SIGKILL to those still there after 20 s."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def redis_available(url: str) -> bool:
+    try:
+        return redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False

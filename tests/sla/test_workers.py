@@ -4,11 +4,7 @@ Two Celery workers and a beat against Redis; then the embedded mode (`servicedes
 broker), where the web workers run the same periodic tasks on a thread of their own.
 """
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +16,7 @@ from django.utils import timezone
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaPolicy
 from servicedesk.tickets import services
-from tests.processes import process_env
+from tests.processes import process_env, product_start, products_stop, redis_available
 
 # serialized_rollback: the default calendars and policies come from a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -29,27 +25,6 @@ BROKER = "redis://127.0.0.1:6379/15"
 
 def _env(tmp_path: Path, **extra) -> dict:
     return process_env(tmp_path, SERVICEDESK_SWEEP_SECONDS="1", **extra)
-
-
-def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "servicedesk.cli", *args],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _almost_due_ticket(desk):
@@ -108,20 +83,13 @@ def _assert_sent_once_each(ticket, desk):
     assert ticket.events.filter(type="escalated").count() == 1
 
 
-def _redis_available() -> bool:
-    try:
-        return redis.Redis.from_url(BROKER, socket_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_available(), reason="needs Redis at 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_available(BROKER), reason="needs Redis at 127.0.0.1:6379")
 def test_two_celery_workers_and_beat_send_each_warning_and_breach_once(desk, tmp_path):
     redis.Redis.from_url(BROKER).flushdb()
     ticket = _almost_due_ticket(desk)
     env = _env(tmp_path, CELERY_BROKER_URL=BROKER)
     processes = [
-        _start(
+        product_start(
             ["worker", "-n", f"w{n}@%h", "--concurrency=2", "--without-mingle", "--without-gossip"],
             env,
             tmp_path / f"worker{n}.log",
@@ -129,13 +97,15 @@ def test_two_celery_workers_and_beat_send_each_warning_and_breach_once(desk, tmp
         for n in (1, 2)
     ]
     processes.append(
-        _start(["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log")
+        product_start(
+            ["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"
+        )
     )
     try:
         _wait_for_breach(ticket)
         _assert_sent_once_each(ticket, desk)
     finally:
-        _stop(processes)
+        products_stop(processes)
         redis.Redis.from_url(BROKER).flushdb()
 
 
@@ -148,7 +118,7 @@ def _free_port() -> int:
 def test_embedded_mode_sends_each_warning_and_breach_once_without_a_broker(desk, tmp_path):
     ticket = _almost_due_ticket(desk)
     env = _env(tmp_path)
-    server = _start(
+    server = product_start(
         ["serve", "--port", str(_free_port()), "--workers", "2", "--threads", "2"],
         env,
         tmp_path / "serve.log",
@@ -157,4 +127,4 @@ def test_embedded_mode_sends_each_warning_and_breach_once_without_a_broker(desk,
         _wait_for_breach(ticket)
         _assert_sent_once_each(ticket, desk)
     finally:
-        _stop([server])
+        products_stop([server])
