@@ -35,7 +35,7 @@ SELECTION = (
 )
 COLUMNS = (
     "channel, destination, topic, language, subject_type_id, subject_id, title, body, message_id,"
-    " thread, attachments, headers, dedup_key, status, attempts, last_error, created_at,"
+    " thread, attachments, parts, headers, dedup_key, status, attempts, last_error, created_at,"
     " next_attempt_at"
 )
 
@@ -110,6 +110,7 @@ def raw_rows(sample: list, tag: str) -> list[tuple]:
             m.body,
             f"<{tag}{i:028d}@example.test>",
             "",
+            "[]",
             "[]",
             "{}",
             f"raw:{tag}:{i:016d}",

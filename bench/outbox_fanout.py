@@ -50,7 +50,7 @@ UPDATE = (
 ) * 3
 COLUMNS = (
     "channel, destination, topic, language, subject_type_id, subject_id, title, body, message_id,"
-    " thread, attachments, headers, dedup_key, status, attempts, last_error, created_at,"
+    " thread, attachments, parts, headers, dedup_key, status, attempts, last_error, created_at,"
     " next_attempt_at"
 )
 
@@ -95,6 +95,7 @@ def raw_rows(n: int, tag: str, sample) -> list[tuple]:
                 body,
                 f"<{tag}{i:028d}@example.test>",
                 "",
+                "[]",
                 "[]",
                 json.dumps(
                     {

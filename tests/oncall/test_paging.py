@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 from django.test import Client
 
 from servicedesk.alerts import services as alert_services
@@ -12,6 +13,7 @@ from servicedesk.alerts.services import alerts_process
 from servicedesk.core.due import due_sweep
 from servicedesk.notifications.models import OutboxMessage, WebhookEndpoint
 from servicedesk.oncall.models import ContactMethod, Escalation, NotificationRule, Page
+from servicedesk.oncall.services import ACK_SALT
 from servicedesk.tickets import services as ticket_services
 from servicedesk.tickets.models import Channel, Ticket
 from tests.alerts.payloads import pd_event
@@ -143,6 +145,12 @@ def test_a_forged_or_expired_link_is_refused_without_an_error(desk, oncall, time
     link = _ack_link(desk.l3_agent)
     client = Client()
     assert client.post(link[:-5] + "xxxx/").status_code == 404
+    # Signed with the desk's key but naming no page: a wrong id, a wrong token, no token.
+    signer = signing.TimestampSigner(salt=ACK_SALT)
+    page = Page.objects.get()
+    for value in (f"x.{page.token}", f"{page.pk}.nope", f"{page.pk}", f"{10**30}.{page.token}"):
+        assert client.post(f"/oncall/ack/{signer.sign(value)}/").status_code == 404
+    assert Page.objects.get().used_at is None
     time_machine.move_to(SUNDAY_NIGHT + timedelta(hours=25), tick=False)
     response = client.post(link)
     assert response.status_code == 410 and "expired" in response.content.decode()
