@@ -17,6 +17,7 @@ from servicedesk.notifications.models import OutboxMessage
 from servicedesk.oncall.models import (
     ContactMethod,
     Escalation,
+    EscalationPolicy,
     NotificationRule,
     Page,
     Schedule,
@@ -153,5 +154,37 @@ def test_a_colleague_covers_the_night_is_paged_and_acknowledges(person, db, lang
     assert response.status == 409
     assert anyone.page.get_by_role("heading", name=anyone.t("This link cannot be used")).count()
     _found(anyone, "used link", found)
+
+    assert found == {name: [] for name in found}, found
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_an_administrator_writes_an_escalation_policy(person, db, lang):
+    admin = AgentFactory(username="elena", first_name="Elena", role="admin", language=lang)
+    engineer = AgentFactory(username="radu", first_name="Radu", last_name="Pop")
+    l3 = SupportGroupFactory(name="Engineering", tier=3, members=[engineer])
+    found: dict[str, list[str]] = {}
+
+    desk = person(admin, lang=lang)
+    desk.go("/desk/oncall/policies/")
+    desk.submit(desk.page.get_by_role("link", name=desk.t("New escalation policy")))
+    desk.page.fill("#id_name", "Engineering nights")
+    desk.page.select_option("#id_support_group", str(l3.pk))
+    desk.page.get_by_label("P1", exact=True).check()
+    desk.page.fill("#id_repeat", "1")
+    desk.submit(desk.page.get_by_role("button", name=desk.t("Save the policy")))
+    policy = EscalationPolicy.objects.get()
+    assert (policy.support_group, policy.priorities) == (l3, [1])
+    _found(desk, "policy", found)
+
+    levels = desk.page.locator("#levels")
+    levels.get_by_label("Radu Pop").check()
+    desk.page.fill("#id_delay_minutes", "5")
+    desk.submit(levels.get_by_role("button", name=desk.t("Add the level")))
+    assert desk.page.locator("#levels ol li").first.get_by_text("Radu Pop").count()
+    assert [p.username for p in policy.levels.get().people.all()] == ["radu"]
+    desk.go(f"/desk/oncall/policies/{policy.pk}/")
+    _found(desk, "policy with a level", found)
+    desk.shot("oncall-policy")
 
     assert found == {name: [] for name in found}, found

@@ -659,6 +659,106 @@ def override_remove(*, actor: User, override: ScheduleOverride) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Escalation policies
+
+POLICY_MAX_REPEAT = 10
+LEVEL_MAX_DELAY = 24 * 60
+
+
+def _require_admin(actor: User) -> None:
+    if not is_admin(actor):
+        raise NotPermitted(_("Only an administrator may change escalation policies."))
+
+
+@transaction.atomic
+def policy_save(
+    *,
+    actor: User,
+    policy: EscalationPolicy | None = None,
+    name: str,
+    description: str = "",
+    support_group: SupportGroup | None = None,
+    service=None,
+    repeat: int = 0,
+    priorities=(),
+    is_active: bool = True,
+) -> EscalationPolicy:
+    """Create a policy (`policy` None) or change one. A running escalation keeps the snapshot
+    it started from."""
+    _require_admin(actor)
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("This field is required.")
+    elif len(name) > 120:
+        errors["name"] = _("At most 120 characters.")
+    elif (
+        EscalationPolicy.objects.filter(name__iexact=name)
+        .exclude(pk=policy.pk if policy else None)
+        .exists()
+    ):
+        errors["name"] = _("Another policy has this name.")
+    if support_group is None and service is None:
+        errors["support_group"] = _("Attach the policy to a service or a support group.")
+    if not 0 <= repeat <= POLICY_MAX_REPEAT:
+        errors["repeat"] = _("Enter a number from 0 to %(n)d.") % {"n": POLICY_MAX_REPEAT}
+    chosen = sorted(set(priorities))
+    if any(not isinstance(p, int) or p not in range(1, 6) for p in chosen):
+        errors["priorities"] = _("Choose priorities from P1 to P5.")
+    if errors:
+        raise ValidationFailed(errors)
+    policy = policy or EscalationPolicy()
+    policy.name, policy.description = name, description.strip()
+    policy.support_group, policy.service = support_group, service
+    policy.repeat, policy.priorities, policy.is_active = repeat, chosen, is_active
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def policy_level_add(
+    *,
+    actor: User,
+    policy: EscalationPolicy,
+    delay_minutes: int,
+    people=(),
+    schedules=(),
+    groups=(),
+):
+    """A level after the policy's last: whom to page, and the minutes before the next."""
+    _require_admin(actor)
+    errors = {}
+    if not 0 <= delay_minutes <= LEVEL_MAX_DELAY:
+        errors["delay_minutes"] = _("Enter minutes between 0 and 1440.")
+    if not (people or schedules or groups):
+        errors["people"] = _("Choose whom to page: people, a schedule's on-call or a group.")
+    if any(not (p.is_active and is_staff_member(p)) for p in people):
+        errors["people"] = _("Choose an active member of the desk staff.")
+    if errors:
+        raise ValidationFailed(errors)
+    last = policy.levels.order_by("-position").values_list("position", flat=True).first()
+    level = policy.levels.create(
+        position=0 if last is None else last + 1, delay_minutes=delay_minutes
+    )
+    level.people.set(people)
+    level.schedules.set(schedules)
+    level.groups.set(groups)
+    return level
+
+
+@transaction.atomic
+def policy_level_remove(*, actor: User, level) -> None:
+    """Take a level out; the ones after it move up."""
+    _require_admin(actor)
+    policy = level.policy
+    level.delete()
+    for position, kept in enumerate(policy.levels.order_by("position", "pk")):
+        if kept.position != position:
+            kept.position = position
+            kept.save(update_fields=["position"])
+
+
+# ---------------------------------------------------------------------------------------------
 # How a person is reached
 
 

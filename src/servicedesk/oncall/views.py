@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.accounts.models import User
-from servicedesk.accounts.permissions import is_staff_member
+from servicedesk.accounts.permissions import is_admin, is_staff_member
 from servicedesk.core.errors import ServiceError
 from servicedesk.oncall import forms, ical, schedules, selectors, services
 from servicedesk.oncall.models import ContactMethod, NotificationRule
@@ -153,8 +153,91 @@ def policies_page(request):
     return render(
         request,
         "oncall/desk/policies.html",
-        {"nav": "oncall", "policies": selectors.policies_for(request.user)},
+        {
+            "nav": "oncall",
+            "policies": selectors.policies_for(request.user),
+            "may_change": is_admin(request.user),
+        },
     )
+
+
+def _policy_initial(policy) -> dict:
+    return {
+        "name": policy.name,
+        "description": policy.description,
+        "service": policy.service_id,
+        "support_group": policy.support_group_id,
+        "priorities": policy.priorities,
+        "repeat": policy.repeat,
+        "is_active": policy.is_active,
+    }
+
+
+def _policy_page(request, policy, form=None, level_form=None, status=200):
+    return render(
+        request,
+        "oncall/desk/policy.html",
+        {
+            "nav": "oncall",
+            "policy": policy,
+            "form": form or forms.PolicyForm(initial=_policy_initial(policy) if policy else None),
+            "level_form": level_form or (forms.LevelForm() if policy else None),
+        },
+        status=status,
+    )
+
+
+def _admin_only(request) -> None:
+    if not is_admin(request.user):
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+@desk_staff_required
+def policy_edit(request, pk: int | None = None):
+    """A new policy (no pk) or one to change, with its levels."""
+    _admin_only(request)
+    policy = get_object_or_404(selectors.policies_for(request.user), pk=pk) if pk else None
+    if request.method == "GET":
+        return _policy_page(request, policy)
+    form = forms.PolicyForm(request.POST)
+    if not form.is_valid():
+        return _policy_page(request, policy, form, status=400)
+    try:
+        policy = services.policy_save(actor=request.user, policy=policy, **form.cleaned_data)
+    except ServiceError as error:
+        service_errors_apply(form, error)
+        return _policy_page(request, policy, form, status=error.status_code)
+    messages.success(request, _("Policy %(name)s saved.") % {"name": policy.name})
+    return redirect("desk-oncall-policy", pk=policy.pk)
+
+
+@require_POST
+@desk_staff_required
+def policy_level_add(request, pk: int):
+    _admin_only(request)
+    policy = get_object_or_404(selectors.policies_for(request.user), pk=pk)
+    form = forms.LevelForm(request.POST)
+    if not form.is_valid():
+        return _policy_page(request, policy, level_form=form, status=400)
+    try:
+        services.policy_level_add(actor=request.user, policy=policy, **form.cleaned_data)
+    except ServiceError as error:
+        service_errors_apply(form, error)
+        return _policy_page(request, policy, level_form=form, status=error.status_code)
+    messages.success(request, _("Level added."))
+    return redirect(reverse("desk-oncall-policy", args=[policy.pk]) + "#levels")
+
+
+@require_POST
+@desk_staff_required
+def policy_level_remove(request, pk: int, level_pk: int):
+    _admin_only(request)
+    policy = get_object_or_404(selectors.policies_for(request.user), pk=pk)
+    level = get_object_or_404(policy.levels, pk=level_pk)
+    services.policy_level_remove(actor=request.user, level=level)
+    messages.success(request, _("Level removed."))
+    return redirect(reverse("desk-oncall-policy", args=[policy.pk]) + "#levels")
 
 
 @require_GET
