@@ -28,17 +28,6 @@ class Occurrence:
     ends_at: datetime
 
 
-def zone_error(name: str) -> str:
-    """Why `name` is not an IANA time zone, or ""."""
-    if not name or not isinstance(name, str):
-        return _("This field is required.")
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        return _("Not a known time zone (an IANA name such as Europe/Bucharest).")
-    return ""
-
-
 def _rule_text(rrule: str) -> str:
     text = rrule.strip()
     return text[len("RRULE:") :] if text.upper().startswith("RRULE:") else text

@@ -1,9 +1,11 @@
 """On-call schedules, escalation policies, running escalations, pages, and how each person is
 reached (contact methods and notification rules)."""
 
+import re
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,12 +15,39 @@ from servicedesk.accounts.permissions import is_staff_member
 from servicedesk.catalog.models import Service
 from servicedesk.core.due import DueWork
 from servicedesk.core.visibility import EVERYTHING, NOTHING, VisibleQuerySet, action_check
+from servicedesk.core.zones import validate_time_zone
 from servicedesk.notifications.models import WebhookEndpoint
 from servicedesk.tickets.models import Ticket
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def validate_restrictions(value) -> None:
+    """A layer's restrictions: [{"weekdays": [0…6], "start": "HH:MM", "end": "HH:MM"}, …];
+    weekdays default to every day, start and end to 00:00."""
+    message = _(
+        'Write a list of windows such as [{"weekdays": [0, 1, 2, 3, 4], "start": "18:00", '
+        '"end": "09:00"}] (weekday 0 is Monday).'
+    )
+    if not isinstance(value, list):
+        raise ValidationError(message, code="restrictions")
+    for window in value:
+        if not isinstance(window, dict) or set(window) - {"weekdays", "start", "end"}:
+            raise ValidationError(message, code="restrictions")
+        days = window.get("weekdays", list(range(7)))
+        if not isinstance(days, list) or not days:
+            raise ValidationError(message, code="restrictions")
+        if any(type(day) is not int or not 0 <= day <= 6 for day in days):
+            raise ValidationError(message, code="restrictions")
+        for key in ("start", "end"):
+            clock = window.get(key, "00:00")
+            if not isinstance(clock, str) or not _CLOCK.fullmatch(clock):
+                raise ValidationError(message, code="restrictions")
 
 
 class StaffOnly(models.Model):
@@ -44,7 +73,9 @@ class Schedule(StaffOnly):
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Bucharest")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Bucharest", validators=[validate_time_zone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,7 +110,18 @@ class ScheduleLayer(models.Model):
     )
     start = models.DateField(_("first hand-off date"))
     handoff = models.TimeField(_("hand-off time"))
-    restrictions = models.JSONField(_("restrictions"), default=list, blank=True)
+    restrictions = models.JSONField(
+        _("restrictions"),
+        default=list,
+        blank=True,
+        validators=[validate_restrictions],
+        help_text=_(
+            'Empty: always on duty. Else weekly windows in the schedule\'s clock, e.g. [{"weekdays": '
+            '[0, 1, 2, 3, 4], "start": "18:00", "end": "09:00"}, {"weekdays": [5, 6]}] for '
+            "weeknights and weekends (weekday 0 is Monday; an end not after the start runs into "
+            "the next day)."
+        ),
+    )
 
     class Meta:
         ordering = ["schedule", "-level", "pk"]

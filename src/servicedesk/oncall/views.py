@@ -67,7 +67,11 @@ def schedules_page(request):
     return render(
         request,
         "oncall/desk/schedules.html",
-        {"nav": "oncall", "rows": [(s, people.get(p)) for s, p in rows]},
+        {
+            "nav": "oncall",
+            "rows": [(s, people.get(p)) for s, p in rows],
+            "may_edit": is_admin(request.user),
+        },
     )
 
 
@@ -87,6 +91,7 @@ def _schedule_page(request, schedule, form=None, status=200):
             "days": [start + timedelta(days=n) for n in range(0, TIMELINE_DAYS, 7)],
             "overrides": selectors.overrides_ahead(schedule=schedule, now=timezone.now()),
             "may_change": may_change,
+            "may_edit": is_admin(request.user),
             "form": form or (forms.OverrideForm() if may_change else None),
         },
         status=status,

@@ -20,15 +20,11 @@ from django.utils.translation import ngettext
 
 from servicedesk.alerts.models import Alert, AlertStatus, Integration, MaintenanceWindow
 from servicedesk.alerts.services.processing import KEYS_LISTED, incidents_assign
-from servicedesk.alerts.windows import (
-    occurrence_at,
-    occurrence_next_end,
-    rrule_error,
-    zone_error,
-)
+from servicedesk.alerts.windows import occurrence_at, occurrence_next_end, rrule_error
 from servicedesk.catalog.models import ConfigurationItem, Service
 from servicedesk.core.errors import ValidationFailed
 from servicedesk.core.maintenance import maintenance_changed
+from servicedesk.core.zones import zone_error
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.services import ticket_monitoring_record
 
