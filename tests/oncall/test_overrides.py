@@ -147,6 +147,8 @@ def test_the_api_lists_adds_and_removes_overrides(desk, oncall, api_for, time_ma
     )
     assert not_staff.json()["errors"]["person"] == ["Choose an active member of the desk staff."]
     assert requester.pk
+    nul = api.post(url, {"person": "io\x00ana", "start": "x"}, format="json")
+    assert nul.status_code == 400 and "person" in nul.json()["errors"]
     unknown = api.post(url, {"person": "nobody", "start": "x"}, format="json")
     assert unknown.status_code == 400
     assert {"person", "start", "end"} <= set(unknown.json()["errors"])

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from servicedesk.accounts.models import User
 from servicedesk.accounts.permissions import is_staff_member
-from servicedesk.core.fields import MomentField
+from servicedesk.core.fields import MomentField, TextKeyRelatedField
 from servicedesk.core.schema import error_response
 from servicedesk.oncall import schedules, selectors, services
 
@@ -116,7 +116,7 @@ class OnCallPageSerializer(serializers.Serializer):
 
 class OnCallOverrideSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    person = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    person = TextKeyRelatedField(slug_field="username", queryset=User.objects.all())
     start = MomentField()
     end = MomentField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
