@@ -48,6 +48,9 @@ class MaintenanceWindowForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Django's own "- Select an option -" has no Romanian in Django's catalogue.
+        self.fields["service"].empty_label = _("None")
+        self.fields["configuration_item"].empty_label = _("None")
         window = self.instance
         if window.pk and window.starts_at and not self.is_bound:
             local = window.starts_at.astimezone(zoneinfo.ZoneInfo(window.time_zone))
