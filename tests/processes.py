@@ -59,6 +59,24 @@ def products_stop(processes: list[subprocess.Popen]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def celery_start(env: dict, tmp_path: Path) -> list[subprocess.Popen]:
+    """Two Celery workers (two threads of work each) and a beat, their logs in `tmp_path`."""
+    processes = [
+        product_start(
+            ["worker", "-n", f"w{n}@%h", "--concurrency=2", "--without-mingle", "--without-gossip"],
+            env,
+            tmp_path / f"worker{n}.log",
+        )
+        for n in (1, 2)
+    ]
+    processes.append(
+        product_start(
+            ["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"
+        )
+    )
+    return processes
+
+
 def redis_available(url: str) -> bool:
     try:
         return redis.Redis.from_url(url, socket_timeout=1).ping()

@@ -251,3 +251,30 @@ def english_left(page) -> list[str]:
         if match is not None:
             found.append(text)
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility
+
+BLOCKING = {"serious", "critical"}
+
+
+def axe_blocking(page) -> list[str]:
+    """The serious and critical axe violations of the page, each with up to three targets."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def page_problems(someone) -> list[str]:
+    """What a person's page must not have: blocking axe violations and, on a Romanian page,
+    English interface strings."""
+    problems = axe_blocking(someone.page)
+    if someone.lang == "ro":
+        problems += [f"English: {t}" for t in english_left(someone.page)]
+    return problems

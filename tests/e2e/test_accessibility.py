@@ -1,27 +1,14 @@
 """axe-core on the pages people use most: no serious or critical violation."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from servicedesk.tickets import services
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
 from tests.catalog.factories import CategoryFactory, DiagnosticQuestionFactory
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, axe_blocking
 from tests.tickets.factories import ticket_logged
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-BLOCKING = {"serious", "critical"}
-
-
-def _blocking(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
@@ -45,7 +32,7 @@ def test_no_serious_or_critical_violations(person, lang):
         ("portal ticket", f"/tickets/{ticket.number}/"),
     ):
         portal.go(path)
-        found[name] = _blocking(portal.page)
+        found[name] = axe_blocking(portal.page)
 
     desk = person(agent, lang=lang)
     for name, path in (
@@ -54,10 +41,10 @@ def test_no_serious_or_critical_violations(person, lang):
         ("phone-logging form", f"/desk/log/?category={category.pk}"),
     ):
         desk.go(path)
-        found[name] = _blocking(desk.page)
+        found[name] = axe_blocking(desk.page)
 
     signed_out = person(requester, lang=lang, sign_in=False)
     signed_out.go("/login/")
-    found["sign-in"] = _blocking(signed_out.page)
+    found["sign-in"] = axe_blocking(signed_out.page)
 
     assert {page: problems for page, problems in found.items() if problems} == {}

@@ -5,7 +5,6 @@ administrator adds a recurring window through the form."""
 from dataclasses import asdict
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from servicedesk.accounts.models import Role
 from servicedesk.alerts.models import Alert, MaintenanceWindow
@@ -18,18 +17,9 @@ from servicedesk.alerts.services.intake import raw_event_store
 from servicedesk.alerts.sources import TRIGGER, Item
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ServiceFactory
-from tests.e2e.conftest import english_left
+from tests.e2e.conftest import page_problems
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-BLOCKING = {"serious", "critical"}
-
-
-def _blocking(page) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in Axe().run(page).response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 @pytest.fixture
@@ -67,9 +57,7 @@ def test_alerts_and_maintenance_pages_are_accessible(person, monitored, lang):
         ("maintenance", f"/desk/alerts/maintenance/?lang={lang}"),
     ):
         someone.go(path)
-        found[name] = _blocking(someone.page)
-        if lang == "ro":
-            found[name] += [f"English: {t}" for t in english_left(someone.page)]
+        found[name] = page_problems(someone)
     assert {name: v for name, v in found.items() if v} == {}
 
     # An administrator adds a window: the time typed is the window's wall clock.

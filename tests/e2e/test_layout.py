@@ -7,8 +7,7 @@ import pytest
 from servicedesk.tickets import services
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
 from tests.catalog.factories import CategoryFactory, DiagnosticQuestionFactory
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_accessibility import _blocking
+from tests.e2e.conftest import DESKTOP, PHONE, axe_blocking
 from tests.tickets.factories import ticket_logged
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -30,7 +29,7 @@ def assert_fits(page, where: str) -> None:
 
 
 def assert_accessible(page, where: str) -> None:
-    problems = _blocking(page)
+    problems = axe_blocking(page)
     assert not problems, f"{where}: {problems}"
 
 

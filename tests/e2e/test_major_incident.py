@@ -4,28 +4,15 @@ writes the post-incident review; no page has a serious or critical axe violation
 Romanian pages have no English left."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from servicedesk.majorincidents.models import MajorIncident
 from servicedesk.tickets.models import Status, Ticket
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
-from tests.e2e.conftest import english_left
+from tests.e2e.conftest import page_problems
 from tests.tickets.factories import ticket_logged
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-BLOCKING = {"serious", "critical"}
-
-
-def _blocking(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 @pytest.fixture
@@ -62,9 +49,7 @@ def test_declare_roles_update_resolve_review(person, outage, lang):
 
     def check(name):
         desk.page.reload()  # without the message of the step just taken
-        found[name] = _blocking(desk.page)
-        if lang == "ro":
-            found[name] += [f"English: {t}" for t in english_left(desk.page)]
+        found[name] = page_problems(desk)
 
     # Declare from the P1's page: the form is open for a P1.
     desk.go(f"/desk/tickets/{p1.number}/")

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from servicedesk.notifications.models import OutboxMessage
@@ -25,28 +24,10 @@ from servicedesk.oncall.models import (
 )
 from servicedesk.tickets.services import ticket_log
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
-from tests.e2e.conftest import english_left
+from tests.e2e.conftest import page_problems
 from tests.oncall.factories import layer_add, policy_create
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-BLOCKING = {"serious", "critical"}
-
-
-def _blocking(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
-def _found(someone, name: str, found: dict) -> None:
-    found[name] = _blocking(someone.page)
-    if someone.lang == "ro":
-        found[name] += [f"English: {t}" for t in english_left(someone.page)]
 
 
 def _p1(l3, requester, title):
@@ -87,7 +68,7 @@ def test_a_colleague_covers_the_night_is_paged_and_acknowledges(person, db, lang
     desk.go("/desk/oncall/")
     row = desk.page.locator("tr", has_text="Engineering on call")
     assert "Radu Pop" in row.inner_text()
-    _found(desk, "schedules", found)
+    found["schedules"] = page_problems(desk)
 
     # The engineer has the colleague cover from now until tomorrow morning.
     desk.page.get_by_role("link", name="Engineering on call").first.click()
@@ -103,7 +84,7 @@ def test_a_colleague_covers_the_night_is_paged_and_acknowledges(person, db, lang
     assert override.person == colleague
     assert desk.page.locator(f"#override-{override.pk}").get_by_text("Ioana Ene").count()
     desk.go(f"/desk/oncall/schedules/{schedule.pk}/")  # as it is read later, without the notice
-    _found(desk, "schedule", found)
+    found["schedule"] = page_problems(desk)
     desk.shot("oncall-schedule")
 
     # A P1 at L3 pages whoever is on call: the colleague.
@@ -121,11 +102,11 @@ def test_a_colleague_covers_the_night_is_paged_and_acknowledges(person, db, lang
     cover.page.fill("#id_delay_minutes", "0")
     cover.submit(cover.page.get_by_role("button", name=cover.t("Add rule")))
     assert NotificationRule.objects.filter(person=colleague, method=method).exists()
-    _found(cover, "how I am paged", found)
+    found["how I am paged"] = page_problems(cover)
 
     cover.go("/desk/oncall/pages/")
     paging = cover.page.locator("tr", has_text=incident.number).first
-    _found(cover, "pages", found)
+    found["pages"] = page_problems(cover)
     cover.submit(paging.get_by_role("button", name=cover.t("Acknowledge")))
     assert cover.page.get_by_text(
         cover.t("Acknowledged: paging for %(number)s stopped.") % {"number": incident.number}
@@ -146,14 +127,14 @@ def test_a_colleague_covers_the_night_is_paged_and_acknowledges(person, db, lang
     anyone = person(colleague, lang=lang, sign_in=False)
     anyone.go(link)
     assert second.number in anyone.page.locator("main").inner_text()
-    _found(anyone, "acknowledge link", found)
+    found["acknowledge link"] = page_problems(anyone)
     anyone.submit(anyone.page.get_by_role("button", name=anyone.t("Acknowledge")))
     assert anyone.page.get_by_role("heading", name=anyone.t("Acknowledged")).count()
     assert Escalation.objects.get(ticket=second).state == "acknowledged"
     response = anyone.page.goto(anyone.base + link)
     assert response.status == 409
     assert anyone.page.get_by_role("heading", name=anyone.t("This link cannot be used")).count()
-    _found(anyone, "used link", found)
+    found["used link"] = page_problems(anyone)
 
     assert found == {name: [] for name in found}, found
 
@@ -175,7 +156,7 @@ def test_an_administrator_writes_an_escalation_policy(person, db, lang):
     desk.submit(desk.page.get_by_role("button", name=desk.t("Save the policy")))
     policy = EscalationPolicy.objects.get()
     assert (policy.support_group, policy.priorities) == (l3, [1])
-    _found(desk, "policy", found)
+    found["policy"] = page_problems(desk)
 
     levels = desk.page.locator("#levels")
     levels.get_by_label("Radu Pop").check()
@@ -184,7 +165,7 @@ def test_an_administrator_writes_an_escalation_policy(person, db, lang):
     assert desk.page.locator("#levels ol li").first.get_by_text("Radu Pop").count()
     assert [p.username for p in policy.levels.get().people.all()] == ["radu"]
     desk.go(f"/desk/oncall/policies/{policy.pk}/")
-    _found(desk, "policy with a level", found)
+    found["policy with a level"] = page_problems(desk)
     desk.shot("oncall-policy")
 
     assert found == {name: [] for name in found}, found

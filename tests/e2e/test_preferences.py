@@ -3,7 +3,6 @@ topic and saves; that topic's email no longer reaches them, a mandatory one stil
 no serious or critical problem, and a Romanian page has no English left."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 
@@ -13,19 +12,10 @@ from servicedesk.notifications.services import notify
 from servicedesk.notifications.topics import REQUESTER, STAFF, Topic
 from servicedesk.tickets import services
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
-from tests.e2e.conftest import PHONE, english_left
+from tests.e2e.conftest import PHONE, axe_blocking, english_left
 from tests.tickets.factories import ticket_logged
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _blocking(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def _label(en: str, ro: str):
@@ -73,7 +63,7 @@ def test_a_requester_turns_off_the_resolved_emails(person, lang, security_topic)
     assert mandatory.is_checked() and mandatory.is_disabled()
     security = page.get_by_role("row").filter(has=mandatory)
     assert security.get_by_text(ana.t("Always on")).is_visible()
-    assert _blocking(page) == []
+    assert axe_blocking(page) == []
     if lang == "ro":
         assert english_left(page) == []
     ana.shot("settings-portal")
@@ -131,7 +121,7 @@ def test_an_agent_turns_off_the_service_level_warnings(person, lang, monkeypatch
         % {"topic": lena.t("Service level warning"), "channel": lena.t("Email")},
     )
     warning.uncheck()
-    assert _blocking(page) == []
+    assert axe_blocking(page) == []
     if lang == "ro":
         assert english_left(page) == []
     lena.shot("settings-console")

@@ -6,34 +6,15 @@ left on the Romanian pages."""
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 
 from servicedesk.appointments.models import Session
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
-from tests.e2e.conftest import english_left
+from tests.e2e.conftest import page_problems
 from tests.tickets.factories import ticket_logged
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-BLOCKING = {"serious", "critical"}
-
-
-def _blocking(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
-
-
-def _found(someone, name: str, found: dict) -> None:
-    found[name] = _blocking(someone.page)
-    if someone.lang == "ro":
-        found[name] += [f"English: {t}" for t in english_left(someone.page)]
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
@@ -64,7 +45,7 @@ def test_an_agent_proposes_a_session_and_the_requester_accepts_it(person, db, la
     assert desk.page.locator(f"#session-{session.pk}").get_by_text(desk.t("Proposed")).count()
     assert "America/New_York" in desk.page.locator(f"#session-{session.pk}").inner_text()
     desk.go(f"/desk/tickets/{ticket.number}/")  # the page as it is read later, without the notice
-    _found(desk, "ticket page", found)
+    found["ticket page"] = page_problems(desk)
     invitation = [m for m in mail.outbox if m.to == [requester.email]][-1]
     assert "text/calendar" in invitation.message().as_string()
 
@@ -72,7 +53,7 @@ def test_an_agent_proposes_a_session_and_the_requester_accepts_it(person, db, la
     visitor.go(f"/tickets/{ticket.number}/")
     mine = visitor.page.locator(f"#session-{session.pk}")
     assert "meet.example.test/vpn-ana" in mine.inner_text()
-    _found(visitor, "portal ticket page", found)
+    found["portal ticket page"] = page_problems(visitor)
     mine.get_by_text(visitor.t("Accept"), exact=True).click()
     visitor.submit(mine.get_by_role("button", name=visitor.t("Send my answer")))
     assert visitor.page.get_by_text(
@@ -90,7 +71,7 @@ def test_an_agent_proposes_a_session_and_the_requester_accepts_it(person, db, la
     )
     desk.go("/desk/sessions/")
     assert ticket.number in desk.page.locator("table").inner_text()
-    _found(desk, "sessions list", found)
+    found["sessions list"] = page_problems(desk)
     desk.shot("sessions")
 
     assert found == {name: [] for name in found}, found

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 
@@ -18,12 +17,10 @@ from servicedesk.statuspage.cache import local_forget
 from servicedesk.statuspage.models import Component
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
 from tests.catalog.factories import ServiceFactory
-from tests.e2e.conftest import PHONE, english_left
+from tests.e2e.conftest import PHONE, axe_blocking, page_problems
 from tests.tickets.factories import ticket_logged
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture(autouse=True)
@@ -31,16 +28,6 @@ def _status_page_copies_forgotten():
     local_forget()
     yield
     local_forget()
-
-
-def _blocking(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 def _mails_to(address: str) -> list:
@@ -114,15 +101,13 @@ def test_the_public_pages_are_accessible_in_both_languages(person, status_desk, 
         ("subscribe", f"/status/subscribe/?lang={lang}"),
     ):
         visitor.go(path)
-        found[name] = _blocking(visitor.page)
-        if lang == "ro":
-            found[name] += [f"English: {t}" for t in english_left(visitor.page)]
+        found[name] = page_problems(visitor)
     visitor.go(f"/status/?lang={lang}")
     assert visitor.page.locator("h1").inner_text() == visitor.t("Major system outage")
     visitor.shot("status-page")
     phone = person(None, lang=lang, sign_in=False, viewport=PHONE)
     phone.go(f"/status/?lang={lang}")
-    found["phone"] = _blocking(phone.page)
+    found["phone"] = axe_blocking(phone.page)
     assert phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert {name: v for name, v in found.items() if v} == {}
 

@@ -3,27 +3,15 @@ serious or critical axe violation and no English left in Romanian; an agent conf
 and lands on the incident, whose children are the tickets."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from servicedesk.alerts.models import Surge, SurgeMode, SurgeStatus
 from servicedesk.alerts.services import surge_rule_save
 from servicedesk.tickets.services import ticket_log
 from tests.accounts.factories import AgentFactory, SupportGroupFactory, UserFactory
 from tests.catalog.factories import ServiceFactory
-from tests.e2e.conftest import english_left
+from tests.e2e.conftest import page_problems
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-BLOCKING = {"serious", "critical"}
-
-
-def _blocking(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
@@ -40,10 +28,7 @@ def test_an_agent_confirms_a_possible_outage(person, lang):
     someone = person(agent, lang=lang)
     page = someone.go("/desk/alerts/surges/")
     assert page.locator("h1").inner_text() == someone.t("Possible outages")
-    found = _blocking(page)
-    if lang == "ro":
-        found += [f"English: {t}" for t in english_left(page)]
-    assert found == []
+    assert page_problems(someone) == []
     someone.shot("possible-outages")
 
     someone.submit(page.get_by_role("button", name=someone.t("Confirm: open the incident")))

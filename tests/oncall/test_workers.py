@@ -17,7 +17,12 @@ from servicedesk.oncall.models import Escalation, Page
 from servicedesk.tickets import services as ticket_services
 from tests.accounts.factories import AgentFactory
 from tests.oncall.factories import policy_create
-from tests.processes import process_env, product_start, products_stop, redis_available
+from tests.processes import (
+    celery_start,
+    process_env,
+    products_stop,
+    redis_available,
+)
 
 # serialized_rollback: the default calendars and policies come from a migration.
 pytestmark = [
@@ -103,19 +108,7 @@ def test_two_celery_workers_and_beat_send_each_page_once(desk, tmp_path):
     redis.Redis.from_url(BROKER).flushdb()
     second = _incidents_at_level_two_due(desk)
     env = process_env(tmp_path, SERVICEDESK_SWEEP_SECONDS="1", CELERY_BROKER_URL=BROKER)
-    processes = [
-        product_start(
-            ["worker", "-n", f"w{n}@%h", "--concurrency=2", "--without-mingle", "--without-gossip"],
-            env,
-            tmp_path / f"worker{n}.log",
-        )
-        for n in (1, 2)
-    ]
-    processes.append(
-        product_start(
-            ["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"
-        )
-    )
+    processes = celery_start(env, tmp_path)
     try:
         deadline = time.monotonic() + 120
         while Page.objects.filter(person=second).count() < INCIDENTS:

@@ -16,7 +16,13 @@ from django.utils import timezone
 from servicedesk.notifications.models import OutboxMessage
 from servicedesk.sla.models import BusinessCalendar, SlaClock, SlaPolicy
 from servicedesk.tickets import services
-from tests.processes import process_env, product_start, products_stop, redis_available
+from tests.processes import (
+    celery_start,
+    process_env,
+    product_start,
+    products_stop,
+    redis_available,
+)
 
 # serialized_rollback: the default calendars and policies come from a migration.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -88,19 +94,7 @@ def test_two_celery_workers_and_beat_send_each_warning_and_breach_once(desk, tmp
     redis.Redis.from_url(BROKER).flushdb()
     ticket = _almost_due_ticket(desk)
     env = _env(tmp_path, CELERY_BROKER_URL=BROKER)
-    processes = [
-        product_start(
-            ["worker", "-n", f"w{n}@%h", "--concurrency=2", "--without-mingle", "--without-gossip"],
-            env,
-            tmp_path / f"worker{n}.log",
-        )
-        for n in (1, 2)
-    ]
-    processes.append(
-        product_start(
-            ["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"
-        )
-    )
+    processes = celery_start(env, tmp_path)
     try:
         _wait_for_breach(ticket)
         _assert_sent_once_each(ticket, desk)

@@ -6,6 +6,7 @@ from servicedesk.accounts.selectors import desk_staff_active, groups_active
 from servicedesk.catalog.selectors import services_active
 from servicedesk.notifications.models import WebhookEndpoint
 from servicedesk.oncall.models import ContactMethod, Schedule
+from servicedesk.tickets.priority import Priority
 
 
 class ContactMethodForm(forms.Form):
@@ -53,9 +54,6 @@ class OverrideForm(forms.Form):
         self.fields["person"].queryset = desk_staff_active()
 
 
-PRIORITIES = [(n, f"P{n}") for n in range(1, 6)]
-
-
 class PolicyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
@@ -69,7 +67,7 @@ class PolicyForm(forms.Form):
     )
     priorities = forms.TypedMultipleChoiceField(
         label=_("Priorities that page"),
-        choices=PRIORITIES,
+        choices=[(p.value, f"P{p.value}") for p in Priority],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -40,6 +40,7 @@ from servicedesk.oncall.models import (
 )
 from servicedesk.tickets import events
 from servicedesk.tickets.models import Kind, Ticket
+from servicedesk.tickets.priority import Priority
 from servicedesk.tickets.services import ticket_page_acknowledge
 from servicedesk.tickets.states import OPEN_STATUSES
 
@@ -553,12 +554,13 @@ def page_from_link(signed: str) -> Page:
         raise AcknowledgeRefused(_("This acknowledge link has expired."), 410) from None
     except signing.BadSignature:
         raise AcknowledgeRefused(_("This acknowledge link is not valid."), 404) from None
-    pk, _dot, token = value.partition(".")
+    text, _dot, token = value.partition(".")
+    page_id = id_from_text(text)
     page = (
         Page.objects.select_related("ticket", "person", "escalation")
-        .filter(pk=id_from_text(pk), token=token)
+        .filter(pk=page_id, token=token)
         .first()
-        if id_from_text(pk) and token
+        if page_id and token
         else None
     )
     if page is None:
@@ -596,10 +598,6 @@ def page_acknowledge(*, page: Page, person: User | None = None, via: str = "link
         ticket=page.ticket, person=person, via=via, level=page.level + 1, repeat=page.repeat
     )
     return page
-
-
-# ---------------------------------------------------------------------------------------------
-# People's settings and schedules
 
 
 # ---------------------------------------------------------------------------------------------
@@ -703,7 +701,7 @@ def policy_save(
     if not 0 <= repeat <= POLICY_MAX_REPEAT:
         errors["repeat"] = _("Enter a number from 0 to %(n)d.") % {"n": POLICY_MAX_REPEAT}
     chosen = sorted(set(priorities))
-    if any(not isinstance(p, int) or p not in range(1, 6) for p in chosen):
+    if any(p not in Priority.values for p in chosen):
         errors["priorities"] = _("Choose priorities from P1 to P5.")
     if errors:
         raise ValidationFailed(errors)
@@ -759,7 +757,7 @@ def policy_level_remove(*, actor: User, level) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# How a person is reached
+# People's settings
 
 
 def _address_errors(kind: str, address: str, endpoint) -> dict[str, str]:

@@ -117,6 +117,15 @@ def alerts_process(*, batch: int | None = None, max_batches: int | None = None) 
     return done
 
 
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """What applying a raw event reads of it."""
+
+    pk: int
+    received_at: object
+    items: list
+
+
 @transaction.atomic
 def events_batch_process(*, limit: int) -> int:
     """Claim one integration with pending events and apply up to `limit` of them, oldest first.
@@ -164,15 +173,6 @@ def events_batch_process(*, limit: int) -> int:
                 RawEvent.objects.filter(pk=event.pk).update(failed_at=now, error=repr(error))
     RawEvent.objects.filter(pk__in=processed).update(processed_at=now)
     return len(events)
-
-
-@dataclass(frozen=True, slots=True)
-class _Event:
-    """What applying a raw event reads of it."""
-
-    pk: int
-    received_at: object
-    items: list
 
 
 def _apply(integration: Integration, events: list[_Event], now) -> None:
