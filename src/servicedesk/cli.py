@@ -20,9 +20,13 @@ def _manage(*args: str) -> None:
 
 
 def _post_worker_init(worker) -> None:
-    """Without a broker, each web worker runs the periodic jobs itself (they are safe to overlap)."""
+    """Each web worker, once forked: its start-up heap frozen (`worker_heap_freeze`) and,
+    without a broker, the periodic jobs run by itself (they are safe to overlap)."""
     from django.conf import settings
 
+    from servicedesk.core.jobs import worker_heap_freeze
+
+    worker_heap_freeze()
     if settings.SERVICEDESK_JOBS == "thread":
         from servicedesk.core.scheduler import embedded_scheduler_start
 

@@ -1,9 +1,14 @@
-"""Deferred jobs (core/jobs.py) in the "thread" runner: a job already waiting is not queued twice."""
+"""Deferred jobs (core/jobs.py): in the "thread" runner a job already waiting is not queued twice;
+a started worker freezes its start-up heap."""
 
+import gc
 import threading
 
 import pytest
+from celery import signals
 
+import servicedesk.celery  # noqa: F401 - connects the worker signals
+from servicedesk import cli
 from servicedesk.core import jobs
 
 WAIT = 10  # seconds; only ever reached when something is broken
@@ -96,3 +101,24 @@ def test_a_failing_run_does_not_stop_later_ones(thread_runner, caplog):
 
     assert task.runs == [(), ()]
     assert "background job tests.fake_task failed" in caplog.text
+
+
+@pytest.fixture
+def unfrozen():
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+@pytest.mark.parametrize("started", [signals.worker_process_init, signals.worker_ready])
+def test_a_started_celery_worker_freezes_its_start_up_heap(unfrozen, started):
+    assert gc.get_freeze_count() == 0
+    started.send(sender=None)
+    # What start-up allocated (Django, the apps, their modules) is out of the collector's walks.
+    assert gc.get_freeze_count() > 10_000
+
+
+def test_a_started_web_worker_freezes_its_start_up_heap(unfrozen, settings):
+    settings.SERVICEDESK_JOBS = "inline"  # no scheduler thread from this test
+    cli._post_worker_init(worker=None)
+    assert gc.get_freeze_count() > 10_000
