@@ -2,7 +2,8 @@
 has a colleague cover the night from the schedule's page; a P1 pages the colleague, who adds an
 email address and a rule to be paged there and acknowledges the page from the console; a second P1's emailed
 link acknowledges without a session and refuses a second click. No serious or critical axe
-violation, no English left on the Romanian pages."""
+violation, no English left on the Romanian pages. An administrator writes an escalation policy,
+and builds a schedule with a layer for weeknights and weekends and its people in turn."""
 
 import re
 from datetime import date, time, timedelta
@@ -167,5 +168,55 @@ def test_an_administrator_writes_an_escalation_policy(person, db, lang):
     desk.go(f"/desk/oncall/policies/{policy.pk}/")
     found["policy with a level"] = page_problems(desk)
     desk.shot("oncall-policy")
+
+    assert found == {name: [] for name in found}, found
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_an_administrator_builds_a_schedule_with_a_night_layer(person, db, lang):
+    admin = AgentFactory(username="elena", first_name="Elena", role="admin", language=lang)
+    AgentFactory(username="radu", first_name="Radu", last_name="Pop")
+    AgentFactory(username="ioana", first_name="Ioana", last_name="Dinu")
+    found: dict[str, list[str]] = {}
+
+    desk = person(admin, lang=lang)
+    desk.go("/desk/oncall/")
+    desk.submit(desk.page.get_by_role("link", name=desk.t("New schedule")))
+    desk.page.fill("#id_name", "Network on call")
+    desk.page.fill("#id_time_zone", "Europe/Bucharest")
+    desk.submit(desk.page.get_by_role("button", name=desk.t("Save the schedule")))
+    schedule = Schedule.objects.get(name="Network on call")
+    found["new layer"] = page_problems(desk)
+
+    desk.page.fill("#id_name", "Nights")
+    desk.page.select_option("#id_rotation", "weekly")
+    desk.page.fill("#id_start", "2026-03-02")
+    desk.page.fill("#id_handoff", "09:00")
+    for day in range(5):
+        desk.page.check(f"#id_window1_days_{day}")
+    desk.page.fill("#id_window1_start", "18:00")
+    desk.page.fill("#id_window1_end", "09:00")
+    desk.page.check("#id_window2_days_5")
+    desk.page.check("#id_window2_days_6")
+    desk.submit(desk.page.get_by_role("button", name=desk.t("Save the layer")))
+    layer = schedule.layers.get()
+    assert layer.restrictions == [
+        {"weekdays": [0, 1, 2, 3, 4], "start": "18:00", "end": "09:00"},
+        {"weekdays": [5, 6], "start": "00:00", "end": "00:00"},
+    ]
+
+    people = desk.page.locator("#people")
+    for label in ("Radu Pop", "Ioana Dinu"):
+        desk.page.select_option("#id_person", label=label)
+        desk.submit(people.get_by_role("button", name=desk.t("Add the person")))
+    desk.submit(people.get_by_role("button", name=desk.t("Earlier")))
+    assert [p.person.username for p in layer.participants.order_by("position")] == ["ioana", "radu"]
+    found["layer with people"] = page_problems(desk)
+
+    desk.go(f"/desk/oncall/schedules/{schedule.pk}/")
+    row = desk.page.locator(f"#layer-{layer.pk}")
+    assert row.get_by_text("Ioana Dinu, Radu Pop").count() == 1
+    found["schedule"] = page_problems(desk)
+    desk.shot("oncall-schedule-layers")
 
     assert found == {name: [] for name in found}, found

@@ -44,7 +44,9 @@ def test_the_pages_show_with_bounded_queries(
 def test_a_schedule_shows_the_next_four_weeks(desk, oncall, agent_client, time_machine):
     time_machine.move_to(SUNDAY_NIGHT, tick=False)
     body = agent_client.get(f"/desk/oncall/schedules/{oncall.schedule.pk}/").content.decode()
-    assert body.count("<tr>") == 1 + 5  # head, and five weekly shifts touch four weeks
+    shifts = body[: body.index('id="layers"')]
+    assert shifts.count("<tr>") == 1 + 5  # head, and five weekly shifts touch four weeks
+    assert 'id="layer-' in body  # and the layer they come from
     assert "Radu Stan" in body and "Ioana" in body
 
 

@@ -1,5 +1,6 @@
 """Every write of the on-call app: escalations started, advanced and stopped, pages sent and
-acknowledged, schedules' overrides, a person's contact methods, rules and calendar feed.
+acknowledged, schedules (their layers, rotations and overrides), escalation policies, a person's
+contact methods, rules and calendar feed.
 
 An escalation starts from a snapshot of its policy when an incident that needs paging is logged,
 escalated or changed (the timeline observer in `apps.py`), pages its first level at once and
@@ -9,11 +10,13 @@ rows and their messages are written in bulk for a whole batch of due escalations
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -25,6 +28,7 @@ from servicedesk.accounts.permissions import is_admin, is_staff_member
 from servicedesk.core.errors import NotPermitted, ServiceError, ValidationFailed
 from servicedesk.core.fields import id_from_text
 from servicedesk.core.visibility import is_visible
+from servicedesk.core.zones import zone_error
 from servicedesk.notifications.services import Recipient, notify
 from servicedesk.oncall import schedules, selectors
 from servicedesk.oncall.models import (
@@ -32,11 +36,15 @@ from servicedesk.oncall.models import (
     ContactMethod,
     Escalation,
     EscalationPolicy,
+    LayerParticipant,
     NotificationRule,
     Page,
+    Rotation,
     Schedule,
+    ScheduleLayer,
     ScheduleOverride,
     new_token,
+    validate_restrictions,
 )
 from servicedesk.tickets import events
 from servicedesk.tickets.models import Kind, Ticket
@@ -654,6 +662,157 @@ def override_remove(*, actor: User, override: ScheduleOverride) -> None:
     if not may_change_schedule(actor, override.schedule):
         raise NotPermitted(_("Only an administrator or someone on this schedule may change it."))
     override.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules and their layers
+
+LAYER_MAX_LEVEL = 20
+LAYER_MAX_DAYS = 365
+
+
+def _require_schedule_admin(actor: User) -> None:
+    if not is_admin(actor):
+        raise NotPermitted(_("Only an administrator may change schedules and their layers."))
+
+
+@transaction.atomic
+def schedule_save(
+    *,
+    actor: User,
+    schedule: Schedule | None = None,
+    name: str,
+    description: str = "",
+    time_zone: str,
+) -> Schedule:
+    """Create a schedule (`schedule` None) or change its name, description or time zone (its
+    layers hand over at their wall-clock times in the new zone from then on)."""
+    _require_schedule_admin(actor)
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("This field is required.")
+    elif len(name) > 120:
+        errors["name"] = _("At most 120 characters.")
+    elif (
+        Schedule.objects.filter(name__iexact=name)
+        .exclude(pk=schedule.pk if schedule else None)
+        .exists()
+    ):
+        errors["name"] = _("Another schedule has this name.")
+    if message := zone_error(time_zone):
+        errors["time_zone"] = message
+    if errors:
+        raise ValidationFailed(errors)
+    schedule = schedule or Schedule()
+    schedule.name, schedule.description = name, (description or "").strip()
+    schedule.time_zone = time_zone
+    schedule.save()
+    return schedule
+
+
+@transaction.atomic
+def layer_save(
+    *,
+    actor: User,
+    schedule: Schedule,
+    layer: ScheduleLayer | None = None,
+    name: str,
+    level: int,
+    rotation: str,
+    length_days: int | None,
+    start: date | None,
+    handoff: dt_time | None,
+    restrictions: list,
+) -> ScheduleLayer:
+    """Create a layer of `schedule` (`layer` None) or change one: its rotation hands over every
+    day, week or `length_days` at `handoff` in the schedule's clock from `start`, within the
+    weekly windows of `restrictions` when there are any. A higher `level` wins."""
+    _require_schedule_admin(actor)
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("This field is required.")
+    elif len(name) > 120:
+        errors["name"] = _("At most 120 characters.")
+    if not 1 <= level <= LAYER_MAX_LEVEL:
+        errors["level"] = _("Enter a number from 1 to %(n)d.") % {"n": LAYER_MAX_LEVEL}
+    if rotation not in Rotation.values:
+        errors["rotation"] = _("Choose daily, weekly or a custom length.")
+    elif rotation == Rotation.CUSTOM and not (length_days and 1 <= length_days <= LAYER_MAX_DAYS):
+        errors["length_days"] = _("Enter a number of days from 1 to %(n)d.") % {"n": LAYER_MAX_DAYS}
+    if start is None:
+        errors["start"] = _("Enter the date of the first hand-off.")
+    if handoff is None:
+        errors["handoff"] = _("Enter the hand-off time.")
+    try:
+        validate_restrictions(restrictions)
+    except DjangoValidationError as error:
+        errors["restrictions"] = error.messages[0]
+    if errors:
+        raise ValidationFailed(errors)
+    layer = layer or ScheduleLayer(schedule=schedule)
+    layer.name, layer.level, layer.rotation = name, level, rotation
+    layer.length_days = {Rotation.DAILY: 1, Rotation.WEEKLY: 7}.get(rotation, length_days)
+    layer.start, layer.handoff, layer.restrictions = start, handoff, restrictions
+    layer.save()
+    return layer
+
+
+@transaction.atomic
+def layer_remove(*, actor: User, layer: ScheduleLayer) -> None:
+    _require_schedule_admin(actor)
+    layer.delete()
+
+
+@transaction.atomic
+def layer_participant_add(
+    *, actor: User, layer: ScheduleLayer, person: User | None
+) -> LayerParticipant:
+    """`person` joins the end of the layer's rotation."""
+    _require_schedule_admin(actor)
+    if person is None or not (person.is_active and is_staff_member(person)):
+        raise ValidationFailed({"person": _("Choose an active member of the desk staff.")})
+    if layer.participants.filter(person=person).exists():
+        raise ValidationFailed({"person": _("This person is already on this rotation.")})
+    last = layer.participants.order_by("-position").values_list("position", flat=True).first()
+    return layer.participants.create(person=person, position=0 if last is None else last + 1)
+
+
+def _positions_renumber(layer: ScheduleLayer) -> None:
+    for position, kept in enumerate(layer.participants.order_by("position", "pk")):
+        if kept.position != position:
+            kept.position = position
+            kept.save(update_fields=["position"])
+
+
+@transaction.atomic
+def layer_participant_remove(*, actor: User, participant: LayerParticipant) -> None:
+    """Take a person off the rotation; the ones after them move up."""
+    _require_schedule_admin(actor)
+    layer = participant.layer
+    participant.delete()
+    _positions_renumber(layer)
+
+
+@transaction.atomic
+def layer_participant_move(*, actor: User, participant: LayerParticipant, by: int) -> None:
+    """Move a person one place earlier (`by` -1) or later (+1) in the rotation."""
+    _require_schedule_admin(actor)
+    if by not in (-1, 1):
+        raise ValidationFailed({"by": _("Move by -1 or 1.")})
+    layer = participant.layer
+    _positions_renumber(layer)
+    order = list(layer.participants.order_by("position", "pk"))
+    at = next(i for i, p in enumerate(order) if p.pk == participant.pk)
+    other = at + by
+    if not 0 <= other < len(order):
+        return  # already first or last
+    order[at], order[other] = order[other], order[at]
+    for position, kept in enumerate(order):
+        if kept.position != position:
+            kept.position = position
+            kept.save(update_fields=["position"])
 
 
 # ---------------------------------------------------------------------------------------------

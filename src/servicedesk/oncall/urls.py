@@ -5,7 +5,26 @@ from servicedesk.oncall import api, views
 # The console: /desk/oncall/…
 desk_urls = [
     path("", views.schedules_page, name="desk-oncall"),
+    path("schedules/new/", views.schedule_edit, name="desk-oncall-schedule-new"),
     path("schedules/<id:pk>/", views.schedule_page, name="desk-oncall-schedule"),
+    path("schedules/<id:pk>/edit/", views.schedule_edit, name="desk-oncall-schedule-edit"),
+    path("schedules/<id:pk>/layers/new/", views.layer_edit, name="desk-oncall-layer-new"),
+    path("schedules/<id:pk>/layers/<id:layer_pk>/", views.layer_edit, name="desk-oncall-layer"),
+    path(
+        "schedules/<id:pk>/layers/<id:layer_pk>/remove/",
+        views.layer_remove,
+        name="desk-oncall-layer-remove",
+    ),
+    path(
+        "schedules/<id:pk>/layers/<id:layer_pk>/people/",
+        views.participant_add,
+        name="desk-oncall-participant-add",
+    ),
+    path(
+        "schedules/<id:pk>/layers/<id:layer_pk>/people/<id:participant_pk>/",
+        views.participant_change,
+        name="desk-oncall-participant",
+    ),
     path("schedules/<id:pk>/overrides/", views.override_add, name="desk-oncall-override-add"),
     path(
         "schedules/<id:pk>/overrides/<id:override_pk>/remove/",

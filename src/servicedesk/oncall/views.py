@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -79,12 +80,22 @@ def _schedule_page(request, schedule, form=None, status=200):
     start, end = _window()
     shifts = selectors.schedule_shifts(schedule=schedule, start=start, end=end)
     may_change = services.may_change_schedule(request.user, schedule)
+    layers = list(schedule.layers.all())
+    people = User.objects.in_bulk({p.person_id for la in layers for p in la.participants.all()})
     return render(
         request,
         "oncall/desk/schedule.html",
         {
             "nav": "oncall",
             "schedule": schedule,
+            "layers": [
+                (
+                    layer,
+                    _windows_text(layer),
+                    [people[p.person_id] for p in layer.participants.all()],
+                )
+                for layer in layers
+            ],
             "shifts": _bars(shifts, start, end),
             "start": start,
             "end": end,
@@ -137,6 +148,160 @@ def override_remove(request, pk: int, override_pk: int):
     else:
         messages.success(request, _("Override removed: the rotation applies again."))
     return redirect(reverse("desk-oncall-schedule", args=[schedule.pk]) + "#overrides")
+
+
+def _windows_text(layer) -> str:
+    """A layer's restrictions in words: "Mon, Tue 18:00–09:00; Sat, Sun", or "" when none."""
+    parts = []
+    for window in layer.restrictions or []:
+        days = window.get("weekdays", list(range(7)))
+        text = ", ".join(str(WEEKDAYS_ABBR[d]) for d in days)
+        start, end = window.get("start", "00:00"), window.get("end", "00:00")
+        if not start == end == "00:00":
+            text += f" {start}–{end}"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _schedule_form_page(request, schedule, form=None, status=200):
+    initial = (
+        {
+            "name": schedule.name,
+            "description": schedule.description,
+            "time_zone": schedule.time_zone,
+        }
+        if schedule
+        else None
+    )
+    return render(
+        request,
+        "oncall/desk/schedule_edit.html",
+        {
+            "nav": "oncall",
+            "schedule": schedule,
+            "form": form or forms.ScheduleForm(initial=initial),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@desk_staff_required
+def schedule_edit(request, pk: int | None = None):
+    """A new schedule (no pk) or one to rename or move to another time zone."""
+    _admin_only(request)
+    schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk) if pk else None
+    if request.method == "GET":
+        return _schedule_form_page(request, schedule)
+    form = forms.ScheduleForm(request.POST)
+    if not form.is_valid():
+        return _schedule_form_page(request, schedule, form, status=400)
+    try:
+        saved = services.schedule_save(actor=request.user, schedule=schedule, **form.cleaned_data)
+    except ServiceError as error:
+        service_errors_apply(form, error)
+        return _schedule_form_page(request, schedule, form, status=error.status_code)
+    messages.success(request, _("Schedule %(name)s saved.") % {"name": saved.name})
+    if schedule is None:
+        return redirect("desk-oncall-layer-new", pk=saved.pk)
+    return redirect("desk-oncall-schedule", pk=saved.pk)
+
+
+def _layer_page(request, schedule, layer, form=None, person_form=None, status=200):
+    windows = max(forms.WINDOWS, len(layer.restrictions) + 1 if layer else 0)
+    if form is None:
+        initial = forms.LayerForm.initial_from(layer) if layer else {"start": timezone.localdate()}
+        form = forms.LayerForm(initial=initial, windows=windows)
+    return render(
+        request,
+        "oncall/desk/layer.html",
+        {
+            "nav": "oncall",
+            "schedule": schedule,
+            "layer": layer,
+            "form": form,
+            "participants": layer.participants.select_related("person") if layer else [],
+            "person_form": person_form or (forms.ParticipantForm() if layer else None),
+        },
+        status=status,
+    )
+
+
+def _layer_get(request, pk: int, layer_pk: int):
+    schedule = get_object_or_404(selectors.schedules_for(request.user), pk=pk)
+    return schedule, get_object_or_404(schedule.layers, pk=layer_pk)
+
+
+@require_http_methods(["GET", "POST"])
+@desk_staff_required
+def layer_edit(request, pk: int, layer_pk: int | None = None):
+    """A new layer of a schedule (no layer_pk) or one to change, with its people in order."""
+    _admin_only(request)
+    if layer_pk is None:
+        schedule, layer = get_object_or_404(selectors.schedules_for(request.user), pk=pk), None
+    else:
+        schedule, layer = _layer_get(request, pk, layer_pk)
+    if request.method == "GET":
+        return _layer_page(request, schedule, layer)
+    windows = max(forms.WINDOWS, len(layer.restrictions) + 1 if layer else 0)
+    form = forms.LayerForm(request.POST, windows=windows)
+    if not form.is_valid():
+        return _layer_page(request, schedule, layer, form, status=400)
+    try:
+        saved = services.layer_save(
+            actor=request.user, schedule=schedule, layer=layer, **form.cleaned_data
+        )
+    except ServiceError as error:
+        service_errors_apply(form, error)
+        return _layer_page(request, schedule, layer, form, status=error.status_code)
+    messages.success(request, _("Layer %(name)s saved.") % {"name": saved.name})
+    if layer is None:
+        return redirect(reverse("desk-oncall-layer", args=[schedule.pk, saved.pk]) + "#people")
+    return redirect(reverse("desk-oncall-schedule", args=[schedule.pk]) + "#layers")
+
+
+@require_POST
+@desk_staff_required
+def layer_remove(request, pk: int, layer_pk: int):
+    _admin_only(request)
+    schedule, layer = _layer_get(request, pk, layer_pk)
+    services.layer_remove(actor=request.user, layer=layer)
+    messages.success(request, _("Layer %(name)s removed.") % {"name": layer.name})
+    return redirect(reverse("desk-oncall-schedule", args=[schedule.pk]) + "#layers")
+
+
+@require_POST
+@desk_staff_required
+def participant_add(request, pk: int, layer_pk: int):
+    _admin_only(request)
+    schedule, layer = _layer_get(request, pk, layer_pk)
+    form = forms.ParticipantForm(request.POST)
+    if not form.is_valid():
+        return _layer_page(request, schedule, layer, person_form=form, status=400)
+    try:
+        services.layer_participant_add(actor=request.user, layer=layer, **form.cleaned_data)
+    except ServiceError as error:
+        service_errors_apply(form, error)
+        return _layer_page(request, schedule, layer, person_form=form, status=error.status_code)
+    return redirect(reverse("desk-oncall-layer", args=[schedule.pk, layer.pk]) + "#people")
+
+
+@require_POST
+@desk_staff_required
+def participant_change(request, pk: int, layer_pk: int, participant_pk: int):
+    """Move a person up or down the rotation (`by` -1 or 1), or take them off (`remove`)."""
+    _admin_only(request)
+    schedule, layer = _layer_get(request, pk, layer_pk)
+    participant = get_object_or_404(layer.participants, pk=participant_pk)
+    if "remove" in request.POST:
+        services.layer_participant_remove(actor=request.user, participant=participant)
+    else:
+        by = {"-1": -1, "1": 1}.get(request.POST.get("by", ""))
+        if by is None:
+            messages.error(request, _("by: move by -1 or 1."))
+        else:
+            services.layer_participant_move(actor=request.user, participant=participant, by=by)
+    return redirect(reverse("desk-oncall-layer", args=[schedule.pk, layer.pk]) + "#people")
 
 
 @require_GET
