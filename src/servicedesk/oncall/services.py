@@ -665,6 +665,36 @@ def override_remove(*, actor: User, override: ScheduleOverride) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# What schedules, layers and policies share: a name, rows kept in order
+
+
+def _name_error(name: str, *, others=None, taken: str = "") -> str:
+    """Why `name` (stripped) cannot be used, or "": empty, too long, or, with `others`, already
+    one of theirs in any case (`taken` says so)."""
+    if not name:
+        return _("This field is required.")
+    if len(name) > 120:  # the models' max_length
+        return _("At most 120 characters.")
+    if others is not None and others.filter(name__iexact=name).exists():
+        return taken
+    return ""
+
+
+def _next_position(rows) -> int:
+    """The position after the last of `rows` (0 when there are none)."""
+    last = rows.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def _positions_save(rows) -> None:
+    """Number `rows`, in the order given, 0, 1, 2…; only the rows that moved are saved."""
+    for position, kept in enumerate(rows):
+        if kept.position != position:
+            kept.position = position
+            kept.save(update_fields=["position"])
+
+
+# ---------------------------------------------------------------------------------------------
 # Schedules and their layers
 
 LAYER_MAX_LEVEL = 20
@@ -690,16 +720,12 @@ def schedule_save(
     _require_schedule_admin(actor)
     name = (name or "").strip()
     errors = {}
-    if not name:
-        errors["name"] = _("This field is required.")
-    elif len(name) > 120:
-        errors["name"] = _("At most 120 characters.")
-    elif (
-        Schedule.objects.filter(name__iexact=name)
-        .exclude(pk=schedule.pk if schedule else None)
-        .exists()
+    if message := _name_error(
+        name,
+        others=Schedule.objects.exclude(pk=schedule.pk if schedule else None),
+        taken=_("Another schedule has this name."),
     ):
-        errors["name"] = _("Another schedule has this name.")
+        errors["name"] = message
     if message := zone_error(time_zone):
         errors["time_zone"] = message
     if errors:
@@ -731,10 +757,8 @@ def layer_save(
     _require_schedule_admin(actor)
     name = (name or "").strip()
     errors = {}
-    if not name:
-        errors["name"] = _("This field is required.")
-    elif len(name) > 120:
-        errors["name"] = _("At most 120 characters.")
+    if message := _name_error(name):
+        errors["name"] = message
     if not 1 <= level <= LAYER_MAX_LEVEL:
         errors["level"] = _("Enter a number from 1 to %(n)d.") % {"n": LAYER_MAX_LEVEL}
     if rotation not in Rotation.values:
@@ -775,15 +799,7 @@ def layer_participant_add(
         raise ValidationFailed({"person": _("Choose an active member of the desk staff.")})
     if layer.participants.filter(person=person).exists():
         raise ValidationFailed({"person": _("This person is already on this rotation.")})
-    last = layer.participants.order_by("-position").values_list("position", flat=True).first()
-    return layer.participants.create(person=person, position=0 if last is None else last + 1)
-
-
-def _positions_renumber(layer: ScheduleLayer) -> None:
-    for position, kept in enumerate(layer.participants.order_by("position", "pk")):
-        if kept.position != position:
-            kept.position = position
-            kept.save(update_fields=["position"])
+    return layer.participants.create(person=person, position=_next_position(layer.participants))
 
 
 @transaction.atomic
@@ -792,7 +808,7 @@ def layer_participant_remove(*, actor: User, participant: LayerParticipant) -> N
     _require_schedule_admin(actor)
     layer = participant.layer
     participant.delete()
-    _positions_renumber(layer)
+    _positions_save(layer.participants.order_by("position", "pk"))
 
 
 @transaction.atomic
@@ -801,18 +817,13 @@ def layer_participant_move(*, actor: User, participant: LayerParticipant, by: in
     _require_schedule_admin(actor)
     if by not in (-1, 1):
         raise ValidationFailed({"by": _("Move by -1 or 1.")})
-    layer = participant.layer
-    _positions_renumber(layer)
-    order = list(layer.participants.order_by("position", "pk"))
+    order = list(participant.layer.participants.order_by("position", "pk"))
     at = next(i for i, p in enumerate(order) if p.pk == participant.pk)
     other = at + by
     if not 0 <= other < len(order):
         return  # already first or last
     order[at], order[other] = order[other], order[at]
-    for position, kept in enumerate(order):
-        if kept.position != position:
-            kept.position = position
-            kept.save(update_fields=["position"])
+    _positions_save(order)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -845,16 +856,12 @@ def policy_save(
     _require_admin(actor)
     name = (name or "").strip()
     errors = {}
-    if not name:
-        errors["name"] = _("This field is required.")
-    elif len(name) > 120:
-        errors["name"] = _("At most 120 characters.")
-    elif (
-        EscalationPolicy.objects.filter(name__iexact=name)
-        .exclude(pk=policy.pk if policy else None)
-        .exists()
+    if message := _name_error(
+        name,
+        others=EscalationPolicy.objects.exclude(pk=policy.pk if policy else None),
+        taken=_("Another policy has this name."),
     ):
-        errors["name"] = _("Another policy has this name.")
+        errors["name"] = message
     if support_group is None and service is None:
         errors["support_group"] = _("Attach the policy to a service or a support group.")
     if not 0 <= repeat <= POLICY_MAX_REPEAT:
@@ -893,9 +900,8 @@ def policy_level_add(
         errors["people"] = _("Choose an active member of the desk staff.")
     if errors:
         raise ValidationFailed(errors)
-    last = policy.levels.order_by("-position").values_list("position", flat=True).first()
     level = policy.levels.create(
-        position=0 if last is None else last + 1, delay_minutes=delay_minutes
+        position=_next_position(policy.levels), delay_minutes=delay_minutes
     )
     level.people.set(people)
     level.schedules.set(schedules)
@@ -909,10 +915,7 @@ def policy_level_remove(*, actor: User, level) -> None:
     _require_admin(actor)
     policy = level.policy
     level.delete()
-    for position, kept in enumerate(policy.levels.order_by("position", "pk")):
-        if kept.position != position:
-            kept.position = position
-            kept.save(update_fields=["position"])
+    _positions_save(policy.levels.order_by("position", "pk"))
 
 
 # ---------------------------------------------------------------------------------------------
